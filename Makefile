@@ -1,0 +1,30 @@
+# Two commands for a new user: `make chat` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.roleqa-installed
+
+.PHONY: setup chat test lint build clean-corpus
+
+setup: $(STAMP)
+
+# Reinstall only when the project's dependencies change; otherwise `make setup` is instant.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+chat: setup
+	$(BIN)/roleqa chat
+
+test: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest
+
+build: setup
+	$(BIN)/roleqa build
+
+# Regenerate corpus/ from the raw scraped page (tests check it is up to date).
+clean-corpus: setup
+	$(BIN)/roleqa clean sources/000_cafb6aafcb78b802.txt -o corpus/data-science-vs-machine-learning-engineer.md

@@ -1,0 +1,3 @@
+"""roleqa: a terminal FAQ assistant with retrieval."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from roleqa.cli import main
+
+main()

@@ -1,0 +1,120 @@
+"""Corpus -> chunks -> embeddings -> index folder, and keeping that folder fresh."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from roleqa.chunking import CHUNKING_VERSION, MAX_WORDS, chunk_documents
+from roleqa.config import Settings
+from roleqa.embedding import Encoder, SentenceTransformerEncoder, default_model_path, model_fingerprint
+from roleqa.errors import RoleqaError
+from roleqa.index import Index, IndexUnusable, read_index, write_index
+from roleqa.ingest import corpus_fingerprint, read_corpus
+
+BATCH_SIZE = 16
+Notify = Callable[[str], None]
+# Called with the number of texts to embed; returns a per-batch advance callback.
+Progress = Callable[[int], Callable[[int], None]]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What an index is built from, with the fingerprints that identify it."""
+
+    corpus_dir: Path
+    model_dir: Path
+    corpus_fingerprint: str
+    model_fingerprint: str
+    docs: list
+    warnings: list[str]
+
+
+def resolve_sources(settings: Settings) -> Sources:
+    """Read the corpus and locate the model named by `settings`."""
+    docs, warnings = read_corpus(settings.corpus_dir)
+    model_dir = settings.model_path or default_model_path()
+    return Sources(
+        settings.corpus_dir,
+        model_dir,
+        corpus_fingerprint(docs),
+        model_fingerprint(model_dir),
+        docs,
+        warnings,
+    )
+
+
+def chunking_settings() -> dict:
+    return {"version": CHUNKING_VERSION, "max_words": MAX_WORDS}
+
+
+def stale_reason(manifest: dict, sources: Sources) -> str | None:
+    """Why an index with this manifest must be rebuilt for `sources`, or None."""
+    if manifest.get("model", {}).get("fingerprint") != sources.model_fingerprint:
+        return "the model changed"
+    if manifest.get("corpus", {}).get("fingerprint") != sources.corpus_fingerprint:
+        return "the corpus changed"
+    if manifest.get("chunking") != chunking_settings():
+        return "the chunking settings changed"
+    return None
+
+
+def build_index(sources: Sources, encoder: Encoder, dest: Path, progress: Progress | None = None) -> Index:
+    """Chunk and embed the corpus and write the index folder at `dest`."""
+    passages = chunk_documents(sources.docs)
+    if not passages:
+        raise RoleqaError(f"the documents in {sources.corpus_dir} hold only headings; add some text")
+    texts = [p.embed_text for p in passages] + [p.heading_text for p in passages]
+    advance = progress(len(texts)) if progress else (lambda _n: None)
+    batches = []
+    for start in range(0, len(texts), BATCH_SIZE):
+        batches.append(encoder.embed_batch(texts[start : start + BATCH_SIZE]))
+        advance(len(batches[-1]))
+    vectors = np.vstack(batches) if batches else np.zeros((0, 1), dtype=np.float32)
+    manifest = {
+        "model": {
+            "name": sources.model_dir.name,
+            "path": str(sources.model_dir),
+            "fingerprint": sources.model_fingerprint,
+        },
+        "corpus": {
+            "path": str(sources.corpus_dir),
+            "fingerprint": sources.corpus_fingerprint,
+            "documents": [d.name for d in sources.docs],
+        },
+        "chunking": chunking_settings(),
+    }
+    return write_index(dest, passages, vectors[: len(passages)], vectors[len(passages) :], manifest)
+
+
+def ensure_index(
+    settings: Settings,
+    encoder: Encoder | None = None,
+    notify: Notify = lambda _: None,
+    progress: Progress | None = None,
+    force: bool = False,
+) -> tuple[Index, Encoder]:
+    """The index for `settings`, built first if missing, damaged or stale.
+
+    Returns the index and the encoder to embed questions with (the same model
+    the index was built with).
+    """
+    sources = resolve_sources(settings)
+    for warning in sources.warnings:
+        notify(warning)
+    encoder = encoder or SentenceTransformerEncoder(sources.model_dir)
+    dest = settings.index_path
+    reason = "a rebuild was asked for" if force else None
+    if not force:
+        try:
+            index = read_index(dest)
+            reason = stale_reason(index.manifest, sources)
+            if reason is None:
+                return index, encoder
+        except IndexUnusable as e:
+            reason = str(e)
+    notify(f"building the index in {dest} ({reason})")
+    return build_index(sources, encoder, dest, progress), encoder

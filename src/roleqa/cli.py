@@ -1,0 +1,265 @@
+"""The `roleqa` command: parse options, call one core function, print.
+
+User errors (RoleqaError) become a one-line message and exit code 1; bad
+options are reported by typer with exit code 2. Nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from roleqa import __version__
+from roleqa.config import DEFAULT_THRESHOLD, DEFAULT_TOP_K, Settings, environ
+from roleqa.errors import RoleqaError
+
+
+class _Group(TyperGroup):
+    """Turns RoleqaError into one plain "Error: ..." line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except RoleqaError as e:
+            click.echo(f"Error: {e}", err=True)
+            ctx.exit(1)
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="roleqa: answers about data scientist vs machine learning engineer roles, "
+    "from a local FAISS index (or from your own documents).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+CorpusOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--corpus",
+        help="Folder of .md/.txt documents to answer from (env ROLEQA_CORPUS; default: the shipped article).",
+    ),
+]
+IndexOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--index",
+        help="Index folder (env ROLEQA_INDEX; default: index/default for the shipped corpus, "
+        "a cache folder for others).",
+    ),
+]
+ModelOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        help="Local sentence-transformers model folder (env ROLEQA_MODEL; default: bundled all-MiniLM-L6-v2).",
+    ),
+]
+TopKOpt = Annotated[
+    int | None,
+    typer.Option("--top-k", "-k", help=f"How many passages to return (env ROLEQA_TOP_K; default {DEFAULT_TOP_K})."),
+]
+ThresholdOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--threshold",
+        help=f"Minimum confidence (0-1) to count as answered (env ROLEQA_THRESHOLD; default {DEFAULT_THRESHOLD}).",
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON Lines, one object per question.")]
+
+
+def _settings(**options: object) -> Settings:
+    return Settings.from_env(environ()).override(**options)
+
+
+def _notify(message: str) -> None:
+    typer.echo(f"roleqa: {message}", err=True)
+
+
+def _progress(total: int) -> Callable[[int], None]:
+    """A progress bar on a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        return lambda _n: None
+    bar = typer.progressbar(length=total, label="embedding", file=sys.stderr)
+    bar.__enter__()
+    done = [0]
+
+    def advance(n: int) -> None:
+        bar.update(n)
+        done[0] += n
+        if done[0] >= total:
+            bar.__exit__(None, None, None)
+
+    return advance
+
+
+def _answerer(settings: Settings):
+    from roleqa.answer import Answerer
+    from roleqa.build import ensure_index
+
+    index, encoder = ensure_index(settings, notify=_notify, progress=_progress)
+    return Answerer(index, encoder)
+
+
+def _use_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in environ()
+
+
+def _formatter(settings: Settings, as_json: bool) -> Callable:
+    from roleqa.render import render_json, render_text
+
+    if as_json:
+        return render_json
+    color, width = _use_color(), min(100, os.get_terminal_size().columns if sys.stdout.isatty() else 88)
+    return lambda result: render_text(result, settings.threshold, color=color, width=width)
+
+
+def _stdin_lines() -> Iterator[str]:
+    """Lines of stdin, decoded leniently: a bad byte must not lose the batch."""
+    stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+    if stream is None:
+        yield from sys.stdin
+        return
+    for raw in stream:
+        yield raw.decode("utf-8", errors="replace")
+
+
+@app.command()
+def ask(
+    questions: Annotated[
+        list[str] | None, typer.Argument(help="Questions; if none are given, one per line is read from stdin.")
+    ] = None,
+    top_k: TopKOpt = None,
+    threshold: ThresholdOpt = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    model: ModelOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer questions once and exit (for scripts: --json gives JSON Lines)."""
+    settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model, top_k=top_k, threshold=threshold)
+    if not questions:
+        if sys.stdin.isatty():
+            raise RoleqaError(
+                'give a question, e.g. roleqa ask "What do data scientists do?", or pipe questions on stdin'
+            )
+        questions = [q for q in _stdin_lines() if q.strip()]
+    elif any(not q.strip() for q in questions):
+        raise RoleqaError("a question is empty; give some words to search for")
+    answerer = _answerer(settings)
+    fmt = _formatter(settings, as_json)
+    many = len(questions) > 1 and not as_json
+    for start in range(0, len(questions), 64):
+        batch = questions[start : start + 64]
+        for result in answerer.ask_many(batch, settings.top_k, settings.threshold):
+            if many:
+                typer.echo(typer.style(f"» {result.question}", bold=True) if _use_color() else f"» {result.question}")
+            typer.echo(fmt(result), color=_use_color() or None)
+            if many:
+                typer.echo("")
+
+
+@app.command()
+def chat(
+    top_k: TopKOpt = None,
+    threshold: ThresholdOpt = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    model: ModelOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Chat in the terminal; with piped input, answer one question per line."""
+    from roleqa.repl import answer_lines, run_chat
+
+    settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model, top_k=top_k, threshold=threshold)
+    answerer = _answerer(settings)
+    fmt = _formatter(settings, as_json)
+
+    def answer(question: str) -> str:
+        return fmt(answerer.ask(question, settings.top_k, settings.threshold))
+
+    def write(text: str) -> None:
+        typer.echo(text, color=_use_color() or None)
+
+    if not sys.stdin.isatty():
+        raise typer.Exit(answer_lines(_stdin_lines(), answer, write))
+    try:
+        import readline  # noqa: F401 - gives input() line editing and history
+    except ImportError:
+        pass
+    docs = answerer.index.manifest.get("corpus", {}).get("documents", [])
+    welcome = (
+        f"roleqa {__version__} · {len(answerer.index.passages)} passages from {', '.join(docs)}\n"
+        "Ask a question in your own words. /help for commands, /quit to leave.\n"
+    )
+    raise typer.Exit(run_chat(answer, input, write, welcome=welcome))
+
+
+@app.command()
+def build(
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    model: ModelOpt = None,
+) -> None:
+    """Build (or rebuild) the index for a corpus."""
+    from roleqa.build import ensure_index
+
+    settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model)
+    built, _ = ensure_index(settings, notify=_notify, progress=_progress, force=True)
+    typer.echo(f"indexed {len(built.passages)} passages into {built.path}")
+
+
+@app.command()
+def clean(
+    source: Annotated[Path, typer.Argument(help="The raw scraped page, e.g. sources/000_cafb6aafcb78b802.txt.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the markdown here instead of stdout.")
+    ] = None,
+) -> None:
+    """Clean a raw scraped article page into corpus markdown."""
+    from roleqa.clean import clean_page
+
+    try:
+        raw = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise RoleqaError(f"cannot read {source}: {getattr(e, 'strerror', None) or e}") from None
+    text = clean_page(raw)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"roleqa {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """roleqa: answers about data scientist vs machine learning engineer roles."""
+
+
+def main() -> None:
+    """Console entry point: even an unexpected error is one line, not a traceback."""
+    try:
+        app()
+    except Exception as e:  # noqa: BLE001 - click already handled user and usage errors
+        typer.echo(f"Error: unexpected {type(e).__name__}: {e} (please report this)", err=True)
+        sys.exit(1)

@@ -1,0 +1,91 @@
+"""Settings: defaults, then ROLEQA_* environment variables, then CLI options.
+
+The core never reads the environment itself: `Settings.from_env` is called once
+by the CLI and the resulting frozen object is passed down explicitly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from roleqa.errors import RoleqaError
+
+# The package lives in src/roleqa, so the repository root is two levels up.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHIPPED_CORPUS = REPO_ROOT / "corpus"
+SHIPPED_INDEX = REPO_ROOT / "index" / "default"
+
+DEFAULT_TOP_K = 3
+# Fitted on tests/data/eval.jsonl with `python bench/eval.py` (the threshold that
+# best separates in-scope from out-of-scope questions there; see README).
+DEFAULT_THRESHOLD = 0.37
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a command needs to know, resolved once."""
+
+    corpus_dir: Path = SHIPPED_CORPUS
+    index_dir: Path | None = None  # None: derived from corpus_dir, see `index_path`
+    model_path: Path | None = None  # None: the bundled all-MiniLM-L6-v2
+    top_k: int = DEFAULT_TOP_K
+    threshold: float = DEFAULT_THRESHOLD
+    cache_dir: Path = Path.home() / ".cache" / "roleqa"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Defaults overridden by ROLEQA_* variables found in `env`."""
+        s = cls()
+        if env.get("XDG_CACHE_HOME"):
+            s = replace(s, cache_dir=Path(env["XDG_CACHE_HOME"]) / "roleqa")
+        if env.get("ROLEQA_CORPUS"):
+            s = replace(s, corpus_dir=Path(env["ROLEQA_CORPUS"]))
+        if env.get("ROLEQA_INDEX"):
+            s = replace(s, index_dir=Path(env["ROLEQA_INDEX"]))
+        if env.get("ROLEQA_MODEL"):
+            s = replace(s, model_path=Path(env["ROLEQA_MODEL"]))
+        if env.get("ROLEQA_TOP_K"):
+            s = replace(s, top_k=_parse(env["ROLEQA_TOP_K"], int, "ROLEQA_TOP_K"))
+        if env.get("ROLEQA_THRESHOLD"):
+            s = replace(s, threshold=_parse(env["ROLEQA_THRESHOLD"], float, "ROLEQA_THRESHOLD"))
+        return s.validated()
+
+    def override(self, **changes: object) -> Settings:
+        """A copy with the CLI options that were given (None means not given)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None}).validated()
+
+    def validated(self) -> Settings:
+        if self.top_k < 1:
+            raise RoleqaError(f"top-k must be at least 1, got {self.top_k}")
+        if not 0.0 <= self.threshold <= 1.0:
+            raise RoleqaError(f"threshold must be between 0 and 1, got {self.threshold}")
+        return self
+
+    @property
+    def index_path(self) -> Path:
+        """The index folder: given, the repo's index/ for the shipped corpus, else a cache folder."""
+        if self.index_dir is not None:
+            return self.index_dir
+        corpus = self.corpus_dir.resolve()
+        if corpus == SHIPPED_CORPUS.resolve():
+            return SHIPPED_INDEX
+        # Each corpus gets its own folder, so indexing your notes never touches
+        # the shipped index (or writes into your notes folder).
+        digest = hashlib.sha256(str(corpus).encode()).hexdigest()[:10]
+        return self.cache_dir / "indexes" / f"{corpus.name or 'root'}-{digest}"
+
+
+def _parse(value: str, kind: type, name: str):
+    try:
+        return kind(value)
+    except ValueError:
+        raise RoleqaError(f"{name}={value!r} is not a valid {kind.__name__}") from None
+
+
+def environ() -> Mapping[str, str]:
+    """The process environment; only the CLI calls this."""
+    return os.environ

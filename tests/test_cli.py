@@ -1,0 +1,212 @@
+"""End to end through the CLI, with the real bundled model."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from roleqa.cli import app
+
+from .conftest import ROOT
+from .test_clean import JUNK
+
+runner = CliRunner()
+SALARY_ID = "data-science-vs-machine-learning-engineer#salary-expectations-2"
+
+
+@pytest.fixture
+def ix(shipped_index_dir):
+    return ["--index", str(shipped_index_dir)]
+
+
+def run(args, input=None):
+    return runner.invoke(app, args, input=input, env={"NO_COLOR": "1"})
+
+
+def test_ask_answers_the_salary_question_in_sentence_case(ix):
+    r = run(["ask", "How much do machine learning engineers earn?", *ix])
+    assert r.exit_code == 0, r.output
+    first = r.output.splitlines()[0]
+    assert first.startswith("Machine learning engineers: Due to the technical expertise required")
+    assert "$100,000" in r.output and "$160,000" in r.output
+    assert "Salary expectations" in r.output and "confidence" in r.output
+
+
+def test_json_lines_follow_the_contract(ix):
+    questions = ["How much do machine learning engineers earn?", "What is a DUNS number?"]
+    r = run(["ask", "--json", "-k", "4", *ix], input="\n".join(questions) + "\n\n")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    assert [row["question"] for row in rows] == questions
+    for row in rows:
+        assert set(row) == {"question", "answered", "answers", "suggestions"}
+        assert [a["rank"] for a in row["answers"]] == [1, 2, 3, 4]
+        scores = [a["score"] for a in row["answers"]]
+        assert all(0.0 <= s <= 1.0 for s in scores)
+        for a in row["answers"]:
+            assert set(a) == {"rank", "id", "text", "score", "source"}
+            assert set(a["source"]) == {"document", "section", "kind"}
+            assert a["source"]["kind"] in {"faq", "article"}
+            assert a["source"]["document"] == "data-science-vs-machine-learning-engineer.md"
+        assert all(isinstance(s, str) for s in row["suggestions"])
+    inside, outside = rows
+    assert inside["answered"] is True and inside["answers"][0]["id"] == SALARY_ID
+    assert inside["suggestions"] == []
+    assert outside["answered"] is False
+    assert len(outside["suggestions"]) == 3 and all(s.endswith("?") for s in outside["suggestions"])
+
+
+def test_out_of_scope_says_so_plainly(ix):
+    r = run(["ask", "How do I bake sourdough bread?", *ix])
+    assert r.exit_code == 0
+    assert r.output.startswith("I don't have a good answer to that")
+    assert "Questions I can answer include:" in r.output
+
+
+def test_no_junk_ever_appears_in_an_answer(ix):
+    questions = [line for line in (ROOT / "tests/data/eval.jsonl").read_text().splitlines()]
+    questions = [json.loads(q)["question"] for q in questions] + [f"tell me about {j}" for j in JUNK]
+    r = run(["ask", "--json", "-k", "41", *ix], input="\n".join(questions))
+    assert r.exit_code == 0
+    for line in r.output.splitlines():
+        for a in json.loads(line)["answers"]:
+            for junk in JUNK:
+                assert junk.lower() not in a["text"].lower()
+
+
+def test_several_questions_as_arguments_are_answered_in_order(ix):
+    r = run(["ask", "what do data scientists earn", "what is a DUNS number", *ix])
+    assert r.exit_code == 0
+    heads = [line for line in r.output.splitlines() if line.startswith("» ")]
+    assert heads == ["» what do data scientists earn", "» what is a DUNS number"]
+
+
+def test_threshold_and_top_k_options(ix):
+    r = run(["ask", "--json", "--threshold", "1", "-k", "1", "How much do data scientists earn?", *ix])
+    row = json.loads(r.output)
+    assert row["answered"] is False and len(row["answers"]) == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ask", "-k", "0", "q"], "top-k must be at least 1"),
+        (["ask", "--threshold", "2", "q"], "threshold must be between 0 and 1"),
+        (["ask", "  "], "question is empty"),
+        (["ask", "--corpus", "/nonexistent/folder", "q"], "does not exist"),
+    ],
+)
+def test_user_errors_are_one_line(args, message):
+    r = run(args)
+    assert r.exit_code == 1
+    assert "Traceback" not in r.output
+    assert message in r.output
+    assert len(r.output.strip().splitlines()) == 1
+
+
+def test_an_empty_corpus_is_a_clear_error(tmp_path):
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\x00")
+    r = run(["ask", "--corpus", str(tmp_path), "--index", str(tmp_path / "ix"), "q"])
+    assert r.exit_code == 1
+    assert "no .md or .txt documents" in r.output
+
+
+def test_bad_option_is_a_usage_error():
+    r = run(["ask", "--top-k", "many", "q"])
+    assert r.exit_code == 2
+    assert "Traceback" not in r.output
+
+
+def test_your_own_documents(tmp_path):
+    notes = tmp_path / "notes"
+    (notes / "sub").mkdir(parents=True)
+    (notes / "garden.md").write_text(
+        "# Garden\n\n## Watering\n\nWater the tomatoes every morning before nine.\n\n"
+        "## Pests\n\nAphids on the roses are washed off with soapy water.\n"
+    )
+    (notes / "sub" / "bikes.txt").write_text("Pump the bicycle tyres to four bar every two weeks.\n")
+    (notes / "broken.txt").write_bytes(b"\xff\xfe\x00binary")
+    env_index = tmp_path / "cache"
+    r = runner.invoke(
+        app,
+        [
+            "ask",
+            "--json",
+            "--corpus",
+            str(notes),
+            "how often should I water tomatoes?",
+            "what pressure for my bike tyres?",
+        ],
+        env={"NO_COLOR": "1", "XDG_CACHE_HOME": str(env_index)},
+    )
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines() if line.startswith("{")]
+    assert rows[0]["answers"][0]["text"].startswith("Water the tomatoes")
+    assert rows[0]["answers"][0]["source"] == {"document": "garden.md", "section": "Watering", "kind": "article"}
+    assert rows[1]["answers"][0]["source"]["document"] == "sub/bikes.txt"
+    assert "skipped broken.txt" in r.output
+    assert list(env_index.glob("roleqa/indexes/notes-*/manifest.json"))
+
+
+def test_corpus_from_environment_and_rebuild_on_change(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("Llamas eat grass and hay.\n")
+    env = {"ROLEQA_CORPUS": str(notes), "ROLEQA_INDEX": str(tmp_path / "ix"), "NO_COLOR": "1"}
+    r = runner.invoke(app, ["ask", "--json", "what do llamas eat"], env=env)
+    assert json.loads(r.output.splitlines()[-1])["answers"][0]["text"] == "Llamas eat grass and hay."
+    (notes / "a.md").write_text("Alpacas eat grass too.\n")
+    r = runner.invoke(app, ["ask", "--json", "what do alpacas eat"], env=env)
+    assert "the corpus changed" in r.output
+    assert json.loads(r.output.splitlines()[-1])["answers"][0]["text"] == "Alpacas eat grass too."
+
+
+def test_chat_with_piped_input(ix):
+    r = run(["chat", "--json", *ix], input="How much do machine learning engineers earn?\n\nWhat is a DUNS number?\n")
+    assert r.exit_code == 0
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    assert [row["answered"] for row in rows] == [True, False]
+    assert rows[0]["answers"][0]["id"] == SALARY_ID
+    r = run(["chat", *ix], input="what do data scientists earn?\n")
+    assert r.output.startswith("Data scientists: According to industry reports")
+
+
+def test_build_command(tmp_path):
+    notes = tmp_path / "n"
+    notes.mkdir()
+    (notes / "x.md").write_text("# X\n\nSome text.\n")
+    r = run(["build", "--corpus", str(notes), "--index", str(tmp_path / "ix")])
+    assert r.exit_code == 0, r.output
+    assert "indexed 1 passages" in r.output
+    assert (tmp_path / "ix" / "manifest.json").is_file()
+
+
+def test_clean_command_reproduces_the_corpus(tmp_path):
+    out = tmp_path / "out.md"
+    r = run(["clean", str(ROOT / "sources/000_cafb6aafcb78b802.txt"), "-o", str(out)])
+    assert r.exit_code == 0
+    assert out.read_text() == (ROOT / "corpus/data-science-vs-machine-learning-engineer.md").read_text()
+
+
+def test_installed_console_script(shipped_index_dir):
+    exe = Path(sys.executable).with_name("roleqa")
+    assert exe.exists(), "roleqa is not installed in this environment; run `make setup`"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROLEQA_")}
+    proc = subprocess.run(
+        [str(exe), "ask", "--index", str(shipped_index_dir), "How much do machine learning engineers earn?"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("Machine learning engineers: Due to the technical expertise")
+    assert not re.search(r"\x1b\[", proc.stdout)  # piped: no colour
+    assert proc.stderr == ""
+    proc = subprocess.run([sys.executable, "-m", "roleqa", "--version"], capture_output=True, text=True)
+    assert proc.stdout.startswith("roleqa ")

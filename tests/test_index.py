@@ -1,0 +1,77 @@
+import json
+
+import numpy as np
+import pytest
+
+from roleqa.chunking import Passage
+from roleqa.errors import RoleqaError
+from roleqa.index import IndexUnusable, read_index, read_manifest, write_index
+
+
+def passages(n):
+    return [Passage(f"d#s-{i}", "d.md", "T", "S", "article", f"text {i}") for i in range(n)]
+
+
+def unit_rows(n, d=8, seed=0):
+    v = np.random.default_rng(seed).normal(size=(n, d)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_save_and_load_round_trip(tmp_path):
+    ps, pv, hv = passages(5), unit_rows(5), unit_rows(5, seed=1)
+    written = write_index(tmp_path / "ix", ps, pv, hv, {"model": {"fingerprint": "m"}})
+    loaded = read_index(tmp_path / "ix")
+    assert loaded.passages == ps
+    assert written.manifest == loaded.manifest
+    m = loaded.manifest
+    assert m["format"] == "roleqa-index" and m["format_version"] == 1
+    assert m["dimension"] == 8 and m["passages"] == 5 and m["model"] == {"fingerprint": "m"}
+    assert np.allclose(loaded.passage_vectors.reconstruct_n(0, 5), pv)
+    assert np.allclose(loaded.heading_vectors.reconstruct_n(0, 5), hv)
+    assert sorted(p.name for p in (tmp_path / "ix").iterdir()) == [
+        "headings.faiss",
+        "manifest.json",
+        "passages.faiss",
+        "passages.jsonl",
+    ]
+
+
+def test_rebuild_replaces_and_leaves_no_temporary_folders(tmp_path):
+    write_index(tmp_path / "ix", passages(3), unit_rows(3), unit_rows(3), {})
+    write_index(tmp_path / "ix", passages(4), unit_rows(4), unit_rows(4), {})
+    assert len(read_index(tmp_path / "ix").passages) == 4
+    assert [p.name for p in tmp_path.iterdir()] == ["ix"]
+
+
+def test_a_failed_write_keeps_the_previous_index(tmp_path):
+    write_index(tmp_path / "ix", passages(3), unit_rows(3), unit_rows(3), {})
+    with pytest.raises(ValueError):
+        write_index(tmp_path / "ix", passages(3), unit_rows(2), unit_rows(3), {})
+    assert len(read_index(tmp_path / "ix").passages) == 3
+    assert [p.name for p in tmp_path.iterdir()] == ["ix"]
+
+
+def test_damage_is_detected(tmp_path):
+    write_index(tmp_path / "ix", passages(3), unit_rows(3), unit_rows(3), {})
+    f = tmp_path / "ix" / "passages.faiss"
+    f.write_bytes(f.read_bytes()[:-10])
+    with pytest.raises(IndexUnusable, match="checksum"):
+        read_index(tmp_path / "ix")
+
+
+def test_missing_garbled_and_newer_manifests_are_unusable(tmp_path):
+    with pytest.raises(IndexUnusable, match="no index"):
+        read_manifest(tmp_path)
+    (tmp_path / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexUnusable, match="unreadable"):
+        read_manifest(tmp_path)
+    (tmp_path / "manifest.json").write_text(json.dumps({"format": "roleqa-index", "format_version": 99}))
+    with pytest.raises(IndexUnusable, match="format version 99"):
+        read_manifest(tmp_path)
+
+
+def test_a_folder_with_other_files_is_never_replaced(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(RoleqaError, match="not empty"):
+        write_index(tmp_path, passages(2), unit_rows(2), unit_rows(2), {})
+    assert (tmp_path / "notes.txt").read_text() == "mine"

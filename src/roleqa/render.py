@@ -13,7 +13,6 @@ from roleqa.answer import Result
 # C0/C1 control characters except newline and tab: never sent to a terminal raw,
 # so a document or a question cannot move the cursor or change colours.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-SEE_ALSO_WORDS = 14
 
 
 def safe(text: str) -> str:
@@ -49,16 +48,18 @@ def render_text(result: Result, threshold: float, color: bool = False, width: in
     p = best.passage
     for para in safe(p.text).split("\n"):
         lines.append(textwrap.fill(para, width=width, subsequent_indent="  " if para.startswith("- ") else ""))
-    lines.append(
-        style(f"— {safe(p.section)} ({p.kind}, {safe(p.document)})", dim=True)
-        + " "
-        + style(f"confidence {best.score:.2f}", fg="green")
-    )
+    source = f"— {safe(p.section)} ({p.kind}, {safe(p.document)})"
+    conf = f"confidence {best.score:.2f}"
+    wrapped = textwrap.wrap(source, width=width, subsequent_indent="  ", break_on_hyphens=False)
+    if len(wrapped[-1]) + 1 + len(conf) > width:
+        wrapped.append("  ")
+    lines.append(style("\n".join(wrapped), dim=True) + " " + style(conf, fg="green"))
     related = [h for h in others if h.score >= threshold]
     if related:
         lines.append(style("Also relevant:", bold=True))
         for h in related:
-            words = safe(h.passage.text).replace("\n", " ").split()
-            snippet = " ".join(words[:SEE_ALSO_WORDS]) + (" …" if len(words) > SEE_ALSO_WORDS else "")
-            lines.append(f"  {h.rank}. {snippet} " + style(f"[{h.passage.leaf}, {h.score:.2f}]", dim=True))
+            tag = f"[{safe(h.passage.leaf)}, {h.score:.2f}]"
+            room = max(20, width - len(tag) - 6)
+            snippet = textwrap.shorten(safe(h.passage.text).replace("\n", " "), room, placeholder=" …")
+            lines.append(f"  {h.rank}. {snippet} " + style(tag, dim=True))
     return "\n".join(lines)

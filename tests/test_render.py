@@ -1,0 +1,41 @@
+import json
+
+from roleqa.answer import Hit, Result
+from roleqa.chunking import Passage
+from roleqa.render import render_json, render_text, safe
+
+
+def result(text="Plain text.", answered=True, score=0.8):
+    p = Passage("d#s-1", "d.md", "T", "A > B", "article", text)
+    return Result("q?", answered, [Hit(1, p, score)], [] if answered else ["Try this?"])
+
+
+def test_escape_sequences_never_reach_the_terminal():
+    evil = "Hi \x1b[2J\x1b]0;pwned\x07 there\x00"
+    out = render_text(result(evil), 0.37)
+    assert "\x1b" not in out and "\x07" not in out and "\x00" not in out
+    assert "\\x1b[2J" in out
+    assert safe("tab\tand\nnewline") == "tab\tand\nnewline"
+
+
+def test_answered_text_shows_source_and_confidence():
+    out = render_text(result(), 0.37)
+    assert out.splitlines()[0] == "Plain text."
+    assert "A > B (article, d.md)" in out and "confidence 0.80" in out
+
+
+def test_unanswered_text_is_honest_and_suggests():
+    out = render_text(result(answered=False, score=0.2), 0.37)
+    assert out.startswith("I don't have a good answer to that (best match 0.20, needs 0.37).")
+    assert "  - Try this?" in out
+
+
+def test_colour_only_when_asked():
+    assert "\x1b[" not in render_text(result(), 0.37, color=False)
+    assert "\x1b[" in render_text(result(), 0.37, color=True)
+
+
+def test_json_is_one_line_and_keeps_unicode():
+    line = render_json(result("Café — ok"))
+    assert "\n" not in line and "Café" in line
+    assert json.loads(line)["answers"][0]["text"] == "Café — ok"

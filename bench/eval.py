@@ -10,12 +10,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from roleqa.answer import Answerer
 from roleqa.build import ensure_index
 from roleqa.config import DEFAULT_THRESHOLD, Settings
-from roleqa.evaluate import evaluate, fit_threshold, found_at, load_labelled
+from roleqa.evaluate import best_scores, evaluate, fit_threshold, found_at, load_labelled
 
 
 def main() -> None:
@@ -23,8 +21,7 @@ def main() -> None:
     items = load_labelled(path)
     answerer = Answerer(*ensure_index(Settings(), notify=lambda m: print(m, file=sys.stderr)))
     results = answerer.ask_many([i.question for i in items], 3, DEFAULT_THRESHOLD)
-    inside = np.array([r.hits[0].score for i, r in zip(items, results) if i.in_scope])
-    outside = np.array([r.hits[0].score for i, r in zip(items, results) if not i.in_scope])
+    inside, outside = best_scores(items, results)
     m = evaluate(items, results)
     print(f"labelled set        {path.name}: {m.in_scope} in scope, {m.out_of_scope} out of scope")
     print(f"recall@1            {m.recall_at_1:.3f}")

@@ -1,10 +1,9 @@
 """Retrieval quality on the shipped labelled set, with the real bundled model."""
 
-import numpy as np
 import pytest
 
 from roleqa.config import DEFAULT_THRESHOLD
-from roleqa.evaluate import evaluate, fit_threshold, load_labelled
+from roleqa.evaluate import best_scores, evaluate, fit_threshold, load_labelled
 
 from .conftest import DATA
 
@@ -40,6 +39,5 @@ def test_quality_targets(results):
 
 
 def test_the_default_threshold_is_the_fitted_one(results):
-    inside = np.array([r.hits[0].score for i, r in zip(ITEMS, results) if i.in_scope])
-    outside = np.array([r.hits[0].score for i, r in zip(ITEMS, results) if not i.in_scope])
+    inside, outside = best_scores(ITEMS, results)
     assert abs(fit_threshold(inside, outside) - DEFAULT_THRESHOLD) < 0.02

@@ -74,6 +74,13 @@ def evaluate(items: list[Labelled], results: list[Result]) -> Metrics:
     )
 
 
+def best_scores(items: list[Labelled], results: list[Result]) -> tuple[np.ndarray, np.ndarray]:
+    """Each question's best confidence, split into (in scope, out of scope): what `fit_threshold` takes."""
+    inside = np.array([r.hits[0].score for i, r in zip(items, results) if i.in_scope])
+    outside = np.array([r.hits[0].score for i, r in zip(items, results) if not i.in_scope])
+    return inside, outside
+
+
 def fit_threshold(in_scope_best: np.ndarray, out_of_scope_best: np.ndarray, step: float = 0.005) -> float:
     """The threshold that keeps the most in-scope and rejects the most out-of-scope questions.
 

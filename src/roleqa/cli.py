@@ -158,13 +158,14 @@ def ask(
         raise RoleqaError("a question is empty; give some words to search for")
     answerer = _answerer(settings)
     fmt = _formatter(settings, as_json)
+    color = _use_color()
     many = len(questions) > 1 and not as_json
     for start in range(0, len(questions), 64):
         batch = questions[start : start + 64]
         for result in answerer.ask_many(batch, settings.top_k, settings.threshold):
             if many:
-                typer.echo(typer.style(f"» {result.question}", bold=True) if _use_color() else f"» {result.question}")
-            typer.echo(fmt(result), color=_use_color() or None)
+                typer.echo(typer.style(f"» {result.question}", bold=True) if color else f"» {result.question}")
+            typer.echo(fmt(result), color=color or None)
             if many:
                 typer.echo("")
 
@@ -185,11 +186,13 @@ def chat(
     answerer = _answerer(settings)
     fmt = _formatter(settings, as_json)
 
+    color = _use_color()
+
     def answer(question: str) -> str:
         return fmt(answerer.ask(question, settings.top_k, settings.threshold))
 
     def write(text: str) -> None:
-        typer.echo(text, color=_use_color() or None)
+        typer.echo(text, color=color or None)
 
     if not sys.stdin.isatty():
         raise typer.Exit(answer_lines(_stdin_lines(), answer, write))

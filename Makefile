@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.roleqa-installed
 
-.PHONY: setup chat test lint build clean-corpus
+.PHONY: setup chat test lint build bench clean-corpus
 
 setup: $(STAMP)
 
@@ -24,6 +24,10 @@ test: setup
 
 build: setup
 	$(BIN)/roleqa build
+
+# Speed and memory, printed as one table (README "Speed").
+bench: setup
+	$(BIN)/python bench/speed.py
 
 # Regenerate corpus/ from the raw scraped page (tests check it is up to date).
 clean-corpus: setup

@@ -14,6 +14,7 @@ from roleqa.embedding import Encoder, SentenceTransformerEncoder, default_model_
 from roleqa.errors import RoleqaError
 from roleqa.index import Index, IndexUnusable, read_index, write_index
 from roleqa.ingest import corpus_fingerprint, read_corpus
+from roleqa.onnx_encoder import FILES, EncoderUnavailable, load_onnx_encoder
 
 BATCH_SIZE = 16
 Notify = Callable[[str], None]
@@ -62,8 +63,17 @@ def stale_reason(manifest: dict, sources: Sources) -> str | None:
     return None
 
 
-def build_index(sources: Sources, encoder: Encoder, dest: Path, progress: Progress | None = None) -> Index:
-    """Chunk and embed the corpus and write the index folder at `dest`."""
+def build_index(
+    sources: Sources,
+    encoder: Encoder,
+    dest: Path,
+    progress: Progress | None = None,
+    exporter: Callable[[Path], dict | None] | None = None,
+) -> Index:
+    """Chunk and embed the corpus and write the index folder at `dest`.
+
+    `exporter`, if given, writes the query encoder into the new folder.
+    """
     passages = chunk_documents(sources.docs)
     if not passages:
         raise RoleqaError(f"the documents in {sources.corpus_dir} hold only headings; add some text")
@@ -87,7 +97,32 @@ def build_index(sources: Sources, encoder: Encoder, dest: Path, progress: Progre
         },
         "chunking": chunking_settings(),
     }
-    return write_index(dest, passages, vectors[: len(passages)], vectors[len(passages) :], manifest)
+    return write_index(dest, passages, vectors[: len(passages)], vectors[len(passages) :], manifest, exporter)
+
+
+def onnx_exporter(reference: SentenceTransformerEncoder, notify: Notify) -> Callable[[Path], dict | None]:
+    """Exports the reference model next to the index; a failure costs speed, not the build."""
+
+    def export(folder: Path) -> dict | None:
+        try:
+            return reference.export_onnx(folder)
+        except Exception as e:  # noqa: BLE001 - any export failure leaves the torch path working
+            for path in folder.glob("encoder.onnx*"):
+                path.unlink()
+            (folder / FILES[-1]).unlink(missing_ok=True)
+            notify(f"could not export the fast query encoder ({type(e).__name__}: {e}); queries will be slower")
+            return None
+
+    return export
+
+
+def query_encoder(index: Index, fallback: Encoder, notify: Notify) -> Encoder:
+    """The index's exported encoder, or `fallback` (sentence-transformers) with a notice why."""
+    try:
+        return load_onnx_encoder(index.path, index.manifest.get("encoder"), index.passage_vectors.d)
+    except EncoderUnavailable as e:
+        notify(f"the fast query encoder is unusable ({e}); using sentence-transformers. `roleqa build` repairs it")
+        return fallback
 
 
 def ensure_index(
@@ -99,13 +134,14 @@ def ensure_index(
 ) -> tuple[Index, Encoder]:
     """The index for `settings`, built first if missing, damaged or stale.
 
-    Returns the index and the encoder to embed questions with (the same model
-    the index was built with).
+    Returns the index and the encoder to embed questions with: the same model
+    the index was built with, as its torch-free export when that is usable.
+    An `encoder` passed in is used for both and nothing is exported.
     """
     sources = resolve_sources(settings)
     for warning in sources.warnings:
         notify(warning)
-    encoder = encoder or SentenceTransformerEncoder(sources.model_dir)
+    reference = SentenceTransformerEncoder(sources.model_dir)
     dest = settings.index_path
     reason = "a rebuild was asked for" if force else None
     if not force:
@@ -113,8 +149,10 @@ def ensure_index(
             index = read_index(dest)
             reason = stale_reason(index.manifest, sources)
             if reason is None:
-                return index, encoder
+                return index, encoder or query_encoder(index, reference, notify)
         except IndexUnusable as e:
             reason = str(e)
     notify(f"building the index in {dest} ({reason})")
-    return build_index(sources, encoder, dest, progress), encoder
+    exporter = None if encoder else onnx_exporter(reference, notify)
+    # Right after a build the reference model is loaded already: use it.
+    return build_index(sources, encoder or reference, dest, progress, exporter), encoder or reference

@@ -3,7 +3,8 @@
 Everything else in roleqa only calls `embed_batch`, so the index can be built
 with sentence-transformers and queried with any engine that gives the same
 vectors. sentence-transformers (and torch) are imported only when a
-`SentenceTransformerEncoder` first embeds something: it costs seconds.
+`SentenceTransformerEncoder` first embeds something: it costs seconds. Queries
+normally use the exported copy of the same model (onnx_encoder.py) instead.
 """
 
 from __future__ import annotations
@@ -90,6 +91,12 @@ class SentenceTransformerEncoder:
                     f"({type(e).__name__}); pass --model with a model folder"
                 ) from None
         return self._model
+
+    def export_onnx(self, dest: Path) -> dict:
+        """Export this model for torch-free queries into folder `dest`; returns its manifest entry."""
+        from roleqa.onnx_encoder import export_onnx
+
+        return export_onnx(self._load(), dest)
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Normalized float32 embeddings of `texts`, one row each."""

@@ -9,6 +9,9 @@
                       `embed_text` (heading, list lead-in and text)
     headings.faiss    FAISS IndexFlatIP, row i = embedding of passage i's
                       `heading_text` (its FAQ question, or heading and label)
+    encoder.onnx      optional: the encoder exported for torch-free queries,
+    tokenizer.json    with its tokenizer; described (with their sha256) in
+                      the manifest's "encoder" entry, see onnx_encoder.py
 
 Vectors are L2-normalized, so FAISS's inner product is cosine similarity.
 No pickle anywhere: JSON and FAISS's own format only.
@@ -21,6 +24,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -69,11 +73,14 @@ def write_index(
     passage_vectors: np.ndarray,
     heading_vectors: np.ndarray,
     manifest: dict,
+    extras: Callable[[Path], dict | None] | None = None,
 ) -> Index:
     """Write the index folder at `dest`, replacing any previous index there.
 
     Files go to a temporary sibling folder that is renamed into place only when
     complete, so an interrupted build never leaves a half-written index.
+    `extras`, if given, writes optional files into that folder (the exported
+    encoder) and returns their manifest entry, stored as "encoder".
     """
     if not len(passage_vectors) == len(heading_vectors) == len(passages):
         raise ValueError("one passage vector and one heading vector per passage expected")
@@ -87,15 +94,17 @@ def write_index(
                 f.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
         faiss.write_index(flat_index(passage_vectors, dimension), str(tmp / PASSAGE_VECTORS))
         faiss.write_index(flat_index(heading_vectors, dimension), str(tmp / HEADING_VECTORS))
+        encoder = extras(tmp) if extras else None
         manifest = {
             **manifest,
+            "encoder": encoder,
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "roleqa_version": __version__,
             "dimension": dimension,
             "passages": len(passages),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "files": {n: _sha256(tmp / n) for n in (PASSAGES, PASSAGE_VECTORS, HEADING_VECTORS)},
+            "files": {n: sha256_file(tmp / n) for n in (PASSAGES, PASSAGE_VECTORS, HEADING_VECTORS)},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _swap_into_place(tmp, dest)
@@ -111,7 +120,7 @@ def read_index(path: Path) -> Index:
     for name, digest in manifest.get("files", {}).items():
         if not (path / name).is_file():
             raise IndexUnusable(f"{name} is missing")
-        if _sha256(path / name) != digest:
+        if sha256_file(path / name) != digest:
             raise IndexUnusable(f"{name} does not match its checksum")
     try:
         lines = (path / PASSAGES).read_text(encoding="utf-8").splitlines()
@@ -162,7 +171,8 @@ def _swap_into_place(tmp: Path, dest: Path) -> None:
         os.rename(tmp, dest)
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks."""
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

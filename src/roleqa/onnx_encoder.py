@@ -1,0 +1,182 @@
+"""The light query engine: the same encoder exported to ONNX, run without torch.
+
+`roleqa build` exports the sentence-transformers model it embedded the corpus
+with (transformer, mean pooling and L2 normalization, all inside one ONNX
+graph) into the index folder, with the exact tokenizer it used. A query then
+needs only ONNX Runtime and `tokenizers`: about 0.2 s to start instead of
+seconds for torch, and the same vectors (cosine >= 0.99999, tested).
+
+The encoder files are optional parts of the index: when they are missing,
+damaged or onnxruntime is not installed, `load_onnx_encoder` raises
+EncoderUnavailable and the caller falls back to sentence-transformers.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from roleqa.index import sha256_file
+
+ENCODER_FILE = "encoder.onnx"
+WEIGHTS_FILE = "encoder.onnx.data"
+TOKENIZER_FILE = "tokenizer.json"
+FILES = (ENCODER_FILE, WEIGHTS_FILE, TOKENIZER_FILE)
+OPSET = 17
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+class EncoderUnavailable(Exception):
+    """The exported encoder cannot be used; says why."""
+
+
+def export_onnx(model, dest: Path) -> dict:
+    """Export a loaded SentenceTransformer (Transformer + mean Pooling + Normalize) into `dest`.
+
+    Returns the manifest entry describing the files; raises EncoderUnavailable
+    for a model of another shape, which then stays on the torch path.
+    """
+    import torch
+
+    modules = [type(m).__name__ for m in model]
+    pooling = model[1] if len(model) > 1 else None
+    # sentence-transformers 3-5 spell mean pooling as a flag, 6 as a mode name.
+    mean = getattr(pooling, "pooling_mode", None) == "mean" or getattr(pooling, "pooling_mode_mean_tokens", False)
+    if modules[:2] != ["Transformer", "Pooling"] or mean is not True:
+        raise EncoderUnavailable(f"only mean-pooled models are exported, this one is {' + '.join(modules)}")
+    normalize = "Normalize" in modules
+
+    class Pooled(torch.nn.Module):
+        # The pooling is the same arithmetic as sentence-transformers' Pooling
+        # (mean over real tokens) and Normalize, so it runs inside the graph.
+        def __init__(self, transformer: torch.nn.Module) -> None:
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            tokens = self.transformer(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )[0]
+            mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
+            mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(mean, p=2, dim=1) if normalize else mean
+
+    wrapped = Pooled(model[0].auto_model).eval()
+    sample = torch.ones(2, 8, dtype=torch.long)
+    axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS}
+    traced = dest / f"{ENCODER_FILE}.tmp"
+    with torch.no_grad(), warnings.catch_warnings():
+        # The tracer warns about Python branches on shapes in the model code;
+        # the parity test (tests/test_onnx.py) is what shows the graph is right.
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            wrapped,
+            (sample, sample, torch.zeros_like(sample)),
+            str(traced),
+            input_names=list(INPUTS),
+            output_names=["embedding"],
+            dynamic_axes={**axes, "embedding": {0: "batch"}},
+            opset_version=OPSET,
+            dynamo=False,  # the TorchScript exporter: one self-contained file, no onnxscript
+        )
+    import onnx
+
+    # Weights in a file of their own: ONNX Runtime then maps them instead of
+    # parsing and copying 90 MB of protobuf, which halves start-up and memory.
+    graph = onnx.load(str(traced))
+    onnx.save_model(graph, str(dest / ENCODER_FILE), save_as_external_data=True, location=WEIGHTS_FILE)
+    traced.unlink()
+    tokenizer = model.tokenizer
+    # The tokenizer object sentence-transformers itself uses, so any override
+    # from tokenizer_config.json is kept; truncation and padding are set at load.
+    tokenizer.backend_tokenizer.save(str(dest / TOKENIZER_FILE))
+    return {
+        "files": {name: sha256_file(dest / name) for name in FILES},
+        "max_seq_length": int(model.max_seq_length),
+        "pad_token": tokenizer.pad_token,
+        "pad_id": int(tokenizer.pad_token_id),
+        "normalized": normalize,
+        "opset": OPSET,
+        "torch": torch.__version__,
+    }
+
+
+class OnnxEncoder:
+    """Embeds texts with an exported encoder: ONNX Runtime plus `tokenizers`, no torch."""
+
+    def __init__(self, session, tokenizer, dimension: int, normalized: bool, batch_size: int = 32) -> None:
+        self.session = session
+        self.tokenizer = tokenizer
+        self.dimension = dimension
+        self.normalized = normalized
+        self.batch_size = batch_size
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalized float32 embeddings of `texts`, one row each."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        size = self.batch_size
+        out = np.vstack([self._embed(list(texts[i : i + size])) for i in range(0, len(texts), size)])
+        if not self.normalized:
+            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        feed = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        return self.session.run(None, feed)[0]
+
+
+def _mismatch(folder: Path, files: dict) -> str | None:
+    """Why the files in `folder` do not match their sha256 in `files`, or None."""
+    for name, digest in files.items():
+        try:
+            if sha256_file(folder / name) != digest:
+                return f"{name} does not match its checksum"
+        except OSError as e:
+            return f"{name} is unreadable ({e.strerror or type(e).__name__})"
+    return None
+
+
+def load_onnx_encoder(index_dir: Path, entry: dict | None, dimension: int, threads: int = 2) -> OnnxEncoder:
+    """The exported encoder of the index at `index_dir`, checked against its manifest entry."""
+    if not entry:
+        raise EncoderUnavailable("the index has no exported encoder")
+    files = entry.get("files")
+    if not isinstance(files, dict) or set(files) != set(FILES):
+        raise EncoderUnavailable("its manifest entry is incomplete")
+    # Checksumming 90 MB of weights takes as long as importing ONNX Runtime and
+    # starting the session, and hashlib releases the GIL: do both at once, and
+    # use the session only if every file matches.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checked = pool.submit(_mismatch, index_dir, files)
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as e:
+            raise EncoderUnavailable(f"{e.name} is not installed") from None
+        try:
+            tokenizer = Tokenizer.from_file(str(index_dir / TOKENIZER_FILE))
+            tokenizer.enable_truncation(int(entry["max_seq_length"]))
+            tokenizer.enable_padding(pad_id=int(entry["pad_id"]), pad_token=str(entry["pad_token"]))
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            session = ort.InferenceSession(str(index_dir / ENCODER_FILE), options, providers=["CPUExecutionProvider"])
+        except Exception as e:  # noqa: BLE001 - any failure here means: use the reference encoder
+            problem = checked.result() or f"it does not load ({type(e).__name__})"
+            raise EncoderUnavailable(problem) from None
+        problem = checked.result()
+    if problem:
+        raise EncoderUnavailable(problem)
+    if session.get_outputs()[0].shape[-1] != dimension:
+        raise EncoderUnavailable("its output dimension differs from the index")
+    return OnnxEncoder(session, tokenizer, dimension, bool(entry.get("normalized", True)))

@@ -1,0 +1,194 @@
+"""The torch-free query engine gives the reference vectors and answers, and falls back cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from roleqa.answer import Answerer
+from roleqa.cli import app
+from roleqa.embedding import SentenceTransformerEncoder, default_model_path
+from roleqa.evaluate import load_labelled
+from roleqa.index import read_index, sha256_file
+from roleqa.onnx_encoder import ENCODER_FILE, WEIGHTS_FILE, EncoderUnavailable, OnnxEncoder, load_onnx_encoder
+
+from .conftest import DATA
+
+SALARY = "How much do machine learning engineers earn?"
+SALARY_ID = "data-science-vs-machine-learning-engineer#salary-expectations-2"
+EVAL = load_labelled(DATA / "eval.jsonl")
+
+
+def varied_texts(index) -> list[str]:
+    """Over 100 texts: the eval questions, every passage, and awkward cases."""
+    article = " ".join(p.text for p in index.passages)
+    awkward = [
+        "",
+        " ",
+        "?",
+        "ML",
+        "DATA SCIENTIST VS MACHINE LEARNING ENGINEER: WHO EARNS MORE?",
+        "what do data scientists do " * 80,  # far past the 256-token limit
+        article,  # the whole article, truncated by both engines the same way
+        "Café, naïve, façade, Ångström, jalapeño",
+        "数据科学家和机器学习工程师有什么区别？",
+        "مهندس التعلم الآلي",
+        "Ｆｕｌｌｗｉｄｔｈ ｔｅｘｔ and ﬁ ligatures",
+        "zero\u200bwidth\u200d joiners and e\u0301 combining marks",
+        "emoji 🤖📊🧠 in a question?",
+        "tabs\tand\nnewlines\r\nand  double  spaces",
+        "A/B testing, Ph.D., C++, scikit-learn, $150,000",
+        "x" * 1000,
+    ]
+    return [i.question for i in EVAL] + [p.embed_text for p in index.passages] + awkward
+
+
+@pytest.fixture(scope="module")
+def engines(shipped_index_dir):
+    index = read_index(shipped_index_dir)
+    onnx = load_onnx_encoder(index.path, index.manifest["encoder"], index.passage_vectors.d)
+    return index, onnx, SentenceTransformerEncoder(default_model_path())
+
+
+def test_the_build_exports_a_fingerprinted_encoder(shipped_index_dir):
+    entry = json.loads((shipped_index_dir / "manifest.json").read_text())["encoder"]
+    assert set(entry["files"]) == {ENCODER_FILE, WEIGHTS_FILE, "tokenizer.json"}
+    for name, digest in entry["files"].items():
+        assert sha256_file(shipped_index_dir / name) == digest
+    assert entry["max_seq_length"] == 256
+
+
+def test_same_vectors_as_sentence_transformers(engines):
+    index, onnx, reference = engines
+    texts = varied_texts(index)
+    assert len(texts) >= 100
+    batched = np.sum(onnx.embed_batch(texts) * reference.embed_batch(texts), axis=1)
+    assert batched.min() >= 0.99999, [texts[i][:40] for i in np.flatnonzero(batched < 0.99999)]
+    # One at a time too: no padding at all on the ONNX side.
+    singles = [float(onnx.embed_batch([t])[0] @ reference.embed_batch([t])[0]) for t in texts[-16:]]
+    assert min(singles) >= 0.99999
+    assert onnx.embed_batch([]).shape == (0, index.passage_vectors.d)
+
+
+def test_same_answers_on_the_whole_eval_set(engines):
+    index, onnx, reference = engines
+    questions = [i.question for i in EVAL]
+    fast = Answerer(index, onnx).ask_many(questions, 5, 0.37)
+    slow = Answerer(index, reference).ask_many(questions, 5, 0.37)
+    for f, s in zip(fast, slow, strict=True):
+        assert [h.passage.id for h in f.hits] == [h.passage.id for h in s.hits], f.question
+        assert f.answered == s.answered
+        assert [h.score for h in f.hits] == pytest.approx([h.score for h in s.hits], abs=1e-4)
+
+
+def _copy(index_dir: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "ix"
+    shutil.copytree(index_dir, dest)
+    return dest
+
+
+def _ask(dest: Path, *args: str):
+    return CliRunner().invoke(app, ["ask", "--json", "--index", str(dest), SALARY, *args], env={"NO_COLOR": "1"})
+
+
+def _answer_id(output: str) -> str:
+    return json.loads(output.splitlines()[-1])["answers"][0]["id"]
+
+
+def _truncate_weights(dest: Path) -> None:
+    with (dest / WEIGHTS_FILE).open("r+b") as f:
+        f.truncate(1000)
+
+
+def _flip_a_weight_byte(dest: Path) -> None:
+    with (dest / WEIGHTS_FILE).open("r+b") as f:
+        f.seek(5_000_000)
+        byte = f.read(1)
+        f.seek(5_000_000)
+        f.write(bytes([byte[0] ^ 0xFF]))
+
+
+def _garble_graph_keep_checksum(dest: Path) -> None:
+    # A graph ONNX Runtime cannot parse, with a manifest that vouches for it:
+    # the loader must still refuse it, not crash.
+    (dest / ENCODER_FILE).write_bytes(b"not an onnx graph")
+    manifest = json.loads((dest / "manifest.json").read_text())
+    manifest["encoder"]["files"][ENCODER_FILE] = sha256_file(dest / ENCODER_FILE)
+    (dest / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda d: (d / WEIGHTS_FILE).unlink(), "encoder.onnx.data is unreadable"),
+        (_truncate_weights, "encoder.onnx.data does not match its checksum"),
+        (_flip_a_weight_byte, "encoder.onnx.data does not match its checksum"),
+        (lambda d: (d / "tokenizer.json").write_text("{}"), "tokenizer.json does not match its checksum"),
+        (_garble_graph_keep_checksum, "it does not load"),
+    ],
+)
+def test_a_damaged_encoder_falls_back_and_build_repairs_it(shipped_index_dir, tmp_path, damage, reason):
+    dest = _copy(shipped_index_dir, tmp_path)
+    damage(dest)
+    r = _ask(dest)
+    assert r.exit_code == 0, r.output
+    notices = [line for line in r.output.splitlines() if line.startswith("roleqa:")]
+    assert len(notices) == 1 and reason in notices[0] and "roleqa build" in notices[0], r.output
+    assert _answer_id(r.output) == SALARY_ID
+    r = CliRunner().invoke(app, ["build", "--index", str(dest)])
+    assert r.exit_code == 0, r.output
+    index = read_index(dest)
+    assert isinstance(load_onnx_encoder(dest, index.manifest["encoder"], index.passage_vectors.d), OnnxEncoder)
+    r = _ask(dest)
+    assert not [line for line in r.output.splitlines() if line.startswith("roleqa:")], r.output
+    assert _answer_id(r.output) == SALARY_ID
+
+
+def test_without_onnxruntime_the_loader_says_so(shipped_index_dir, monkeypatch):
+    index = read_index(shipped_index_dir)
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    with pytest.raises(EncoderUnavailable, match="onnxruntime is not installed"):
+        load_onnx_encoder(index.path, index.manifest["encoder"], index.passage_vectors.d)
+
+
+def _imported_modules(args: list[str], stdin: str | None = None) -> tuple[subprocess.CompletedProcess, set[str]]:
+    """Run the installed console script, and the top-level packages it imported."""
+    exe = Path(sys.executable).with_name("roleqa")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROLEQA_")}
+    env["PYTHONPROFILEIMPORTTIME"] = "1"
+    proc = subprocess.run([str(exe), *args], input=stdin, capture_output=True, text=True, env=env, timeout=300)
+    modules = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)$", proc.stderr, re.MULTILINE))
+    assert "roleqa.cli" in modules  # the import log was really captured
+    return proc, {m.split(".")[0] for m in modules}
+
+
+HEAVY = {"torch", "transformers", "sentence_transformers"}
+
+
+def test_ask_on_a_built_index_never_imports_torch(shipped_index_dir):
+    proc, top = _imported_modules(["ask", "--index", str(shipped_index_dir), SALARY])
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("Machine learning engineers: Due to the technical expertise")
+    assert not top & HEAVY
+    assert "onnxruntime" in top
+
+
+def test_chat_on_a_built_index_never_imports_torch(shipped_index_dir):
+    proc, top = _imported_modules(["chat", "--index", str(shipped_index_dir)], stdin=SALARY + "\n")
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("Machine learning engineers: Due to the technical expertise")
+    assert not top & HEAVY
+
+
+def test_help_imports_no_engine_at_all():
+    _, top = _imported_modules(["--help"])
+    assert not top & (HEAVY | {"onnxruntime", "faiss", "numpy", "tokenizers"})

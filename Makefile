@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.roleqa-installed
 
-.PHONY: setup chat test lint build bench clean-corpus
+.PHONY: setup chat test lint build bench quality clean-corpus
 
 setup: $(STAMP)
 
@@ -24,6 +24,10 @@ test: setup
 
 build: setup
 	$(BIN)/roleqa build
+
+# roleqa against two baselines, and its ablation, on the test split (README "Quality").
+quality: setup
+	$(BIN)/python bench/quality.py
 
 # Speed and memory, printed as one table (README "Speed").
 bench: setup

@@ -1,4 +1,4 @@
-from roleqa.chunking import chunk_document, chunk_documents, slugify
+from roleqa.chunking import chunk_document, chunk_documents, section_texts, sentence_spans, slugify
 from roleqa.config import SHIPPED_CORPUS
 from roleqa.ingest import Document, read_corpus
 
@@ -31,7 +31,8 @@ def test_faq_entries_are_one_passage_each_with_their_question():
 def test_comparisons_are_split_by_role():
     by_section = {}
     for p in shipped():
-        by_section.setdefault(p.leaf, []).append(p.text)
+        if p.group.endswith("-list-1"):  # the items of a section's first list: one per role
+            by_section.setdefault(p.leaf, []).append(p)
     for leaf in [
         "Focus and objectives",
         "Skill sets",
@@ -41,8 +42,20 @@ def test_comparisons_are_split_by_role():
         "Salary expectations",
     ]:
         first, second = by_section[leaf]
-        assert first.startswith("Data scientists"), leaf
-        assert second.startswith("Machine learning engineers"), leaf
+        assert first.text.startswith("Data scientists"), leaf
+        assert second.text.startswith("Machine learning engineers"), leaf
+
+
+def test_lists_are_indexed_as_items_and_as_a_whole():
+    by_id = {p.id: p for p in shipped()}
+    doc = "data-science-vs-machine-learning-engineer#"
+    whole = by_id[doc + "what-is-a-machine-learning-engineer-list-1"]
+    assert whole.members == tuple(f"{doc}what-is-a-machine-learning-engineer-{n}" for n in range(2, 8))
+    assert whole.text.startswith("The responsibilities of a machine learning engineer include:\n- Model development:")
+    assert whole.text.count("\n- ") == 6
+    for member in whole.members:
+        assert by_id[member].group == whole.id
+        assert by_id[member].text in whole.text
 
 
 def test_list_items_keep_their_lead_in_and_heading_path():
@@ -52,12 +65,29 @@ def test_list_items_keep_their_lead_in_and_heading_path():
     assert p.context == "The responsibilities of a machine learning engineer include:"
     assert p.section == "Understanding the roles > What is a machine learning engineer?"
     assert p.embed_text.startswith("What is a machine learning engineer?. The responsibilities")
+    assert p.heading_text == "What is a machine learning engineer?: Collaboration"
 
 
-def test_sub_items_stay_with_their_item():
-    skills = [p for p in shipped() if p.leaf == "Skill sets"]
-    assert skills[0].text.count("\n- ") == 6
-    assert "- Strong statistical knowledge" in skills[0].text
+def test_sub_items_are_passages_and_their_item_is_their_list():
+    by_id = {p.id: p for p in shipped()}
+    doc = "data-science-vs-machine-learning-engineer#"
+    skills = by_id[doc + "skill-sets-1"]
+    assert skills.text.startswith("Data scientists typically possess the following skills:\n- Strong statistical")
+    assert skills.text.count("\n- ") == 6
+    assert skills.group == doc + "skill-sets-list-1"
+    first = by_id[skills.members[0]]
+    assert first.id == doc + "skill-sets-1-1"
+    assert first.text == "Strong statistical knowledge"
+    assert first.context == "Data scientists typically possess the following skills:"
+    assert first.heading_text == "Skill sets: Data scientists typically possess the following skills"
+
+
+def test_section_texts_hold_each_paragraph_and_item_once():
+    passages = shipped()
+    texts = section_texts(passages)
+    salary = texts[[p.leaf for p in passages].index("Salary expectations")]
+    assert salary.startswith("Salary expectations. Data scientists: According to industry reports")
+    assert salary.count("$90,000") == 1 and salary.count("$160,000") == 1
 
 
 def test_plain_text_without_headings_is_split_into_paragraphs():
@@ -85,3 +115,15 @@ def test_repeated_headings_get_distinct_ids():
 def test_slugify():
     assert slugify("2. Skill sets") == "2-skill-sets"
     assert len(slugify("word " * 40)) <= 48
+
+
+def test_sentence_spans_cover_sentences_and_list_lines():
+    text = "Typically hold a Ph.D. or a master's. Many also code!\n- First item\n  - sub item, e.g. this"
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == [
+        "Typically hold a Ph.D. or a master's.",
+        "Many also code!",
+        "First item",
+        "sub item, e.g. this",
+    ]
+    assert sentence_spans("") == []

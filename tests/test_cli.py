@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from roleqa.cli import app
 
-from .conftest import ROOT
+from .conftest import DATA, ROOT
 from .test_clean import JUNK
 
 runner = CliRunner()
@@ -44,18 +44,22 @@ def test_json_lines_follow_the_contract(ix):
     rows = [json.loads(line) for line in r.output.splitlines()]
     assert [row["question"] for row in rows] == questions
     for row in rows:
-        assert set(row) == {"question", "answered", "answers", "suggestions"}
+        assert set(row) == {"question", "answered", "answers", "suggestions", "did_you_mean"}
         assert [a["rank"] for a in row["answers"]] == [1, 2, 3, 4]
         scores = [a["score"] for a in row["answers"]]
         assert all(0.0 <= s <= 1.0 for s in scores)
+        assert scores == sorted(scores, reverse=True)  # confidence follows the ranking
         for a in row["answers"]:
-            assert set(a) == {"rank", "id", "text", "score", "source"}
+            assert set(a) == {"rank", "id", "text", "score", "source", "highlight"}
+            assert a["highlight"] and all(0 <= s < e <= len(a["text"]) for s, e in a["highlight"])
             assert set(a["source"]) == {"document", "section", "kind"}
             assert a["source"]["kind"] in {"faq", "article"}
             assert a["source"]["document"] == "data-science-vs-machine-learning-engineer.md"
         assert all(isinstance(s, str) for s in row["suggestions"])
     inside, outside = rows
     assert inside["answered"] is True and inside["answers"][0]["id"] == SALARY_ID
+    top = inside["answers"][0]
+    assert [top["text"][s:e] for s, e in top["highlight"]] == [top["text"]]  # a one-sentence passage
     assert inside["suggestions"] == []
     assert outside["answered"] is False
     assert len(outside["suggestions"]) == 3 and all(s.endswith("?") for s in outside["suggestions"])
@@ -210,3 +214,72 @@ def test_installed_console_script(shipped_index_dir):
     assert proc.stderr == ""
     proc = subprocess.run([sys.executable, "-m", "roleqa", "--version"], capture_output=True, text=True)
     assert proc.stdout.startswith("roleqa ")
+
+
+def test_near_misses_about_other_jobs_are_declined_not_bluffed(ix):
+    questions = [
+        "How much does a data analyst earn?",
+        "What does a DevOps engineer do?",
+        "What do data scientists earn?",
+    ]
+    rows = [json.loads(line) for line in run(["ask", "--json", *ix, *questions]).output.splitlines()]
+    assert [row["answered"] for row in rows] == [False, False, True]
+
+
+def test_a_list_question_gets_the_list_and_an_item_question_the_item(ix):
+    doc = "data-science-vs-machine-learning-engineer#"
+    questions = ["what are the duties of a machine learning engineer, all of them?", "is Keras used?"]
+    duties, keras = (json.loads(line) for line in run(["ask", "--json", *ix, *questions]).output.splitlines())
+    ids = [a["id"] for a in duties["answers"]]
+    assert doc + "what-is-a-machine-learning-engineer-list-1" in ids  # the whole list, once
+    items = {f"{doc}what-is-a-machine-learning-engineer-{n}" for n in range(2, 8)}
+    assert not items & set(ids)  # and none of its items beside it
+    top = keras["answers"][0]
+    assert top["id"] == doc + "tools-and-technologies-2-1" and "Keras" in top["text"]
+
+
+def test_eval_reports_and_calibrates_for_your_own_documents(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "garden.md").write_text(
+        "# Garden\n\n## Watering\n\nWater the tomatoes every morning before nine.\n\n"
+        "## Pests\n\nAphids on the roses are washed off with soapy water.\n\n"
+        "## Tools\n\n- A hoe for weeds\n- Shears for the hedge\n- A rake for leaves\n"
+    )
+    labelled = tmp_path / "garden.jsonl"
+    rows = [
+        ("when do I water the tomatoes", ["garden#watering-1"], True),
+        ("how to get rid of aphids", ["soapy water"], True),  # a phrase, not an id
+        ("what do I cut the hedge with", ["garden#tools-2"], True),
+        ("who won the world cup", [], False),
+        ("how do I reset my router", [], False),
+    ]
+    labelled.write_text("".join(json.dumps({"question": q, "relevant": r, "in_scope": s}) + "\n" for q, r, s in rows))
+    ix = ["--corpus", str(notes), "--index", str(tmp_path / "ix")]
+    r = run(["eval", str(labelled), "--json", *ix])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.output.splitlines()[-1])
+    assert report["metrics"]["in_scope"] == 3 and report["metrics"]["out_of_scope"] == 2
+    assert report["metrics"]["recall_at_1"] == 1.0
+    r = run(["eval", str(labelled), "--calibrate", *ix])
+    assert r.exit_code == 0, r.output
+    assert "in-scope answered" in r.output and "saved to" in r.output
+    saved = json.loads((tmp_path / "ix" / "calibration.json").read_text())
+    r = run(["ask", "--json", *ix, "when do I water the tomatoes"])
+    answer = json.loads(r.output.splitlines()[-1])
+    assert answer["answered"] is True
+    # ask now uses the saved threshold: shown when a question is not answered.
+    r = run(["ask", *ix, "who won the world cup"])
+    assert f"needs {saved['threshold']:.2f}" in r.output
+
+
+def test_eval_errors_are_one_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"question": "q"}\n')
+    for args, message in [
+        (["eval", str(tmp_path / "missing.jsonl")], "cannot read"),
+        (["eval", str(bad)], "bad.jsonl:1: expected"),
+        (["eval", str(DATA / "eval.jsonl"), "--split", "nope"], "no labelled questions in split 'nope'"),
+    ]:
+        r = run(args)
+        assert r.exit_code == 1 and message in r.output and "Traceback" not in r.output, r.output

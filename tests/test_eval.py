@@ -1,43 +1,85 @@
-"""Retrieval quality on the shipped labelled set, with the real bundled model."""
+"""Retrieval quality on the shipped labelled set, with the real bundled model.
+
+The set has a dev split (tuned on) and a test split (reported). The floors
+below are today's measured numbers, rounded down, so a change that makes
+answers worse fails here. They are not the issues' targets, several of which
+are not reached yet (README, "Quality").
+"""
+
+import json
 
 import pytest
 
-from roleqa.config import DEFAULT_THRESHOLD
-from roleqa.evaluate import best_scores, evaluate, fit_threshold, load_labelled
+from roleqa.config import CONFIDENCE_OFFSET, CONFIDENCE_SLOPE, DEFAULT_THRESHOLD
+from roleqa.evaluate import DEPTH, calibrate, evaluate, load_labelled
 
 from .conftest import DATA
 
-ITEMS = load_labelled(DATA / "eval.jsonl")
-# Floors at what roleqa measures today (README, "Quality"). Issue 2 asks for
-# recall@1 >= 0.9, recall@3 >= 0.97 and at most 1 false rejection: not reached yet.
-RECALL_AT_1 = 0.85
-RECALL_AT_3 = 0.93
-FALSE_REJECTIONS = 2
+SET = DATA / "eval.jsonl"
+FLOORS = {
+    # split: (recall@1, recall@3, out-of-scope rejected, most false rejections, most median words)
+    "dev": (0.90, 0.95, 1.00, 1, 30),
+    "test": (0.83, 0.95, 0.92, 1, 30),
+}
 
 
 @pytest.fixture(scope="module")
 def results(answerer):
-    return answerer.ask_many([i.question for i in ITEMS], 3, DEFAULT_THRESHOLD)
+    return {
+        split: answerer.ask_many([i.question for i in load_labelled(SET, split)], DEPTH, DEFAULT_THRESHOLD)
+        for split in FLOORS
+    }
 
 
-def test_the_labelled_set_is_big_enough_and_points_at_real_passages(answerer):
+def test_the_set_is_big_enough_split_and_points_at_real_passages(answerer):
     ids = {p.id for p in answerer.index.passages}
-    inside = [i for i in ITEMS if i.in_scope]
-    assert len(inside) >= 40 and len(ITEMS) - len(inside) >= 12
-    for item in inside:
-        assert item.relevant and set(item.relevant) <= ids, item.question
-    assert len({i.question.lower() for i in ITEMS}) == len(ITEMS)
+    rows = [json.loads(line) for line in SET.read_text().splitlines()]
+    inside = [r for r in rows if r["in_scope"]]
+    assert len(inside) >= 80 and len(rows) - len(inside) >= 25
+    assert {r["split"] for r in rows} == {"dev", "test"}
+    for split in ("dev", "test"):
+        assert sum(1 for r in inside if r["split"] == split) >= 40
+    for row in inside:
+        assert row["relevant"] and set(row["relevant"]) <= ids, row["question"]
+    # Between them the questions touch every passage that is not a whole list.
+    touched = {pid for r in inside for pid in r["relevant"]}
+    assert {p.id for p in answerer.index.passages if not p.members and not p.group} <= touched | {
+        p.id for p in answerer.index.passages if p.group and p.group in touched
+    }
+    assert len({r["question"].lower() for r in rows}) == len(rows)
 
 
-def test_quality_targets(results):
-    m = evaluate(ITEMS, results)
-    print(m)
-    assert m.recall_at_1 >= RECALL_AT_1
-    assert m.recall_at_3 >= RECALL_AT_3
-    assert m.out_of_scope_rejected >= 0.9
-    assert m.false_rejections <= FALSE_REJECTIONS
+@pytest.mark.parametrize("split", FLOORS)
+def test_quality_holds_its_floor(results, split):
+    items = load_labelled(SET, split)
+    m = evaluate(items, results[split])
+    print(split, m)
+    recall_1, recall_3, rejected, false_rejections, words = FLOORS[split]
+    assert m.recall_at_1 >= recall_1
+    assert m.recall_at_3 >= recall_3
+    assert m.out_of_scope_recall >= rejected
+    assert m.false_rejections <= false_rejections
+    assert m.median_top_words <= words
 
 
-def test_the_default_threshold_is_the_fitted_one(results):
-    inside, outside = best_scores(ITEMS, results)
-    assert abs(fit_threshold(inside, outside) - DEFAULT_THRESHOLD) < 0.02
+def test_the_shipped_calibration_is_the_one_fitted_on_dev(results):
+    fitted = calibrate(load_labelled(SET, "dev"), results["dev"])
+    assert fitted.slope == pytest.approx(CONFIDENCE_SLOPE, abs=0.05)
+    assert fitted.offset == pytest.approx(CONFIDENCE_OFFSET, abs=0.05)
+    assert fitted.threshold == pytest.approx(DEFAULT_THRESHOLD, abs=0.02)
+
+
+def test_confidence_rises_with_the_chance_of_being_right(results):
+    """On the test split: top answers scored 0.75 or more are mostly right, those under 0.25 almost never."""
+    items = load_labelled(SET, "test")
+    high, low = [], []
+    for item, result in zip(items, results["test"]):
+        top = result.hits[0]
+        right = item.in_scope and any(r in top.covers for r in item.relevant)
+        if top.score >= 0.75:
+            high.append(right)
+        elif top.score < 0.25:
+            low.append(right)
+    assert len(high) >= 30 and len(low) >= 10
+    assert sum(high) / len(high) >= 0.8
+    assert sum(low) / len(low) <= 0.1

@@ -39,3 +39,21 @@ def test_json_is_one_line_and_keeps_unicode():
     line = render_json(result("Café — ok"))
     assert "\n" not in line and "Café" in line
     assert json.loads(line)["answers"][0]["text"] == "Café — ok"
+
+
+def test_highlight_is_bold_on_colour_and_invisible_when_plain():
+    text = "First sentence here. The salary is high. Last one."
+    p = Passage("d#s-1", "d.md", "T", "A > B", "article", text)
+    hit = Hit(1, p, 0.9, highlight=((21, 40),))
+    coloured = render_text(Result("q?", True, [hit], []), 0.3, color=True)
+    assert "\x1b[1mThe salary is high.\x1b[22m" in coloured
+    plain = render_text(Result("q?", True, [hit], []), 0.3)
+    assert plain.startswith(text) and "\x1b" not in plain and "\ue000" not in plain
+
+
+def test_did_you_mean_shows_both_answers_in_full():
+    a = Hit(1, Passage("d#a-1", "d.md", "T", "Salary", "article", "Pay is high."), 0.8)
+    b = Hit(2, Passage("d#b-1", "d.md", "T", "Growth", "article", "Demand grows."), 0.79)
+    out = render_text(Result("q?", True, [a, b], [], ["Salary", "Growth"]), 0.3)
+    assert 'Did you mean "Salary" (above) or "Growth" (below)?' in out
+    assert "Pay is high." in out and "Demand grows." in out and "Also relevant" not in out

@@ -4,33 +4,54 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from roleqa.chunking import Passage
+from roleqa.chunking import Passage, sentence_spans
+from roleqa.config import CONFIDENCE_OFFSET, CONFIDENCE_SLOPE
 from roleqa.embedding import Encoder
 from roleqa.index import Index
 from roleqa.retrieve import (
+    WEIGHTS,
     Bm25,
+    Weights,
     all_similarities,
+    choose_units,
     confidence,
     expand_abbreviations,
     fuse,
+    job_titles,
+    names_another_job,
+    role_agreement,
+    roles_in,
+    structure,
     tokenize,
     top_k,
+    wants_list,
 )
 
 SUGGESTIONS = 3
+# Sentences scoring within this much of the best one are highlighted too (at most two in all).
+HIGHLIGHT_MARGIN = 0.03
+# Two best answers from different sections this close in ranking score: ask which was meant.
+DID_YOU_MEAN_GAP = 0.02
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One ranked passage with its confidence in [0, 1]."""
+    """One ranked passage with its confidence in [0, 1] (`score`) and its ranking score (`raw`)."""
 
     rank: int
     passage: Passage
     score: float
+    raw: float = 0.0
+    # Ids this answer stands for: its own, its items' (for a list) and its
+    # lists' (for an item). A labelled relevant id among them counts as found.
+    covers: frozenset[str] = frozenset()
+    # (start, end) character offsets in passage.text of the sentences that best match the question.
+    highlight: tuple[tuple[int, int], ...] = ()
 
     def to_json(self) -> dict:
         p = self.passage
@@ -40,6 +61,7 @@ class Hit:
             "text": p.text,
             "score": self.score,
             "source": {"document": p.document, "section": p.section, "kind": p.kind},
+            "highlight": [list(span) for span in self.highlight],
         }
 
 
@@ -51,6 +73,9 @@ class Result:
     answered: bool
     hits: list[Hit]
     suggestions: list[str]
+    # When the two best answers are about equally good and from different
+    # sections: their headings, to ask which one was meant. Else empty.
+    did_you_mean: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The JSON Lines contract of `roleqa ask --json` (see README)."""
@@ -59,7 +84,18 @@ class Result:
             "answered": self.answered,
             "answers": [h.to_json() for h in self.hits],
             "suggestions": self.suggestions,
+            "did_you_mean": self.did_you_mean,
         }
+
+
+def did_you_mean(hits: list[Hit]) -> list[str]:
+    """The two best answers' headings when they are about as good and from different sections."""
+    if len(hits) < 2:
+        return []
+    first, second = hits[0].passage, hits[1].passage
+    if hits[0].raw - hits[1].raw > DID_YOU_MEAN_GAP or first.section == second.section:
+        return []
+    return [first.heading_text, second.heading_text]
 
 
 def normalize_question(text: str) -> str:
@@ -68,14 +104,38 @@ def normalize_question(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def passage_about(p: Passage) -> str:
+    """The part of a passage that says whom it is about: its question, or its heading, lead-in and
+    first sentence (all of it for a list, which may cover both roles)."""
+    if p.question:
+        return p.question
+    opening = p.text if p.members else _SENTENCE_END.split(p.text, maxsplit=1)[0]
+    return f"{p.leaf} {p.context} {opening}"
+
+
 class Answerer:
     """Answers questions from one index with the encoder it was built with."""
 
-    def __init__(self, index: Index, encoder: Encoder) -> None:
+    def __init__(
+        self,
+        index: Index,
+        encoder: Encoder,
+        slope: float = CONFIDENCE_SLOPE,
+        offset: float = CONFIDENCE_OFFSET,
+        weights: Weights = WEIGHTS,
+    ) -> None:
         self.index = index
         self.encoder = encoder
+        self.slope, self.offset = slope, offset
+        self.weights = weights
         self.bm25 = Bm25([tokenize(p.embed_text) for p in index.passages])
         self.faq_rows = np.array([i for i, p in enumerate(index.passages) if p.question], dtype=np.int64)
+        passages = index.passages
+        self.roles = [roles_in(passage_about(p)) for p in passages]
+        self.subjects = set().union(*(job_titles(f"{p.title} {p.section} {p.question or ''}") for p in passages))
+        self.parent, self.covers = structure(
+            [p.group for p in passages], [p.members for p in passages], [p.id for p in passages]
+        )
 
     def ask(self, question: str, k: int, threshold: float) -> Result:
         """The top-k passages for `question`; answered when the best reaches `threshold`."""
@@ -93,15 +153,43 @@ class Answerer:
     def _result(self, question: str, expanded: str, vector: np.ndarray, k: int, threshold: float) -> Result:
         dense = all_similarities(self.index.passage_vectors, vector)
         heading = all_similarities(self.index.heading_vectors, vector)
-        ranking = fuse(dense, heading, self.bm25.scores(tokenize(expanded)))
-        conf = confidence(dense, heading)
+        section = all_similarities(self.index.section_vectors, vector)
+        role = role_agreement(roles_in(expanded), self.roles)
+        lexical = self.bm25.scores(tokenize(expanded))
+        other_job = names_another_job(expanded, self.subjects)
+        ranking = fuse(dense, heading, lexical, section, role, other_job, self.weights)
         passages = self.index.passages
+        chosen = choose_units(ranking, self.parent, self.covers, k, wants_list(question))
+        # An answer resized from the passage that ranked it keeps that passage's score.
+        raw = [float(max(ranking[unit], ranking[row])) for unit, row in chosen]
+        conf = confidence(np.array(raw), self.slope, self.offset)
         hits = [
-            Hit(rank, passages[row], round(float(conf[row]), 4)) for rank, row in enumerate(top_k(ranking, k), start=1)
+            Hit(rank, passages[unit], round(float(c), 4), round(r, 4), self._ids(unit), self._highlight(unit, vector))
+            for rank, ((unit, _), r, c) in enumerate(zip(chosen, raw, conf), start=1)
         ]
         answered = bool(hits) and hits[0].score >= threshold
         suggestions = [] if answered else self._suggest(heading, hits)
-        return Result(question, answered, hits, suggestions)
+        return Result(question, answered, hits, suggestions, did_you_mean(hits) if answered else [])
+
+    def _highlight(self, row: int, vector: np.ndarray) -> tuple[tuple[int, int], ...]:
+        """The best-matching sentence of passage `row` (and a second one if nearly as good)."""
+        text = self.index.passages[row].text
+        spans = sentence_spans(text)
+        rows = self.index.sentence_rows[row]
+        if len(spans) <= 1 or len(spans) != len(rows):
+            return tuple(spans)
+        sims = self.index.sentence_vectors[rows.start : rows.stop] @ vector
+        order = np.argsort(-sims, kind="stable")
+        keep = [int(i) for i in order[:2] if sims[i] >= sims[order[0]] - HIGHLIGHT_MARGIN]
+        return tuple(spans[i] for i in sorted(keep))
+
+    def _ids(self, row: int) -> frozenset[str]:
+        rows = set(self.covers[row])
+        up = self.parent[row]
+        while up >= 0:
+            rows.add(up)
+            up = self.parent[up]
+        return frozenset(self.index.passages[r].id for r in rows)
 
     def _suggest(self, heading: np.ndarray, hits: list[Hit]) -> list[str]:
         """The closest FAQ questions; for a corpus without a FAQ, the closest sections."""

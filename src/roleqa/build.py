@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from roleqa.chunking import CHUNKING_VERSION, MAX_WORDS, chunk_documents
+from roleqa.chunking import CHUNKING_VERSION, MAX_WORDS, chunk_documents, section_texts, sentence_spans
 from roleqa.config import Settings
 from roleqa.embedding import Encoder, SentenceTransformerEncoder, default_model_path, model_fingerprint
 from roleqa.errors import RoleqaError
-from roleqa.index import Index, IndexUnusable, read_index, write_index
+from roleqa.index import Index, IndexUnusable, Vectors, read_index, write_index
 from roleqa.ingest import corpus_fingerprint, read_corpus
 from roleqa.onnx_encoder import FILES, EncoderUnavailable, load_onnx_encoder
 
@@ -77,7 +77,10 @@ def build_index(
     passages = chunk_documents(sources.docs)
     if not passages:
         raise RoleqaError(f"the documents in {sources.corpus_dir} hold only headings; add some text")
-    texts = [p.embed_text for p in passages] + [p.heading_text for p in passages]
+    sections = section_texts(passages)
+    unique = list(dict.fromkeys(sections))
+    sentences = [p.text[a:b] for p in passages for a, b in sentence_spans(p.text)]
+    texts = [p.embed_text for p in passages] + [p.heading_text for p in passages] + unique + sentences
     advance = progress(len(texts)) if progress else (lambda _n: None)
     batches = []
     for start in range(0, len(texts), BATCH_SIZE):
@@ -97,7 +100,14 @@ def build_index(
         },
         "chunking": chunking_settings(),
     }
-    return write_index(dest, passages, vectors[: len(passages)], vectors[len(passages) :], manifest, exporter)
+    n, u = len(passages), len(unique)
+    bundle = Vectors(
+        passages=vectors[:n],
+        headings=vectors[n : 2 * n],
+        sections=vectors[2 * n : 2 * n + u][[unique.index(t) for t in sections]],
+        sentences=vectors[2 * n + u :],
+    )
+    return write_index(dest, passages, bundle, manifest, exporter)
 
 
 def onnx_exporter(reference: SentenceTransformerEncoder, notify: Notify) -> Callable[[Path], dict | None]:

@@ -3,11 +3,17 @@
 Heading-aware: each passage carries its document, title and heading path. A FAQ
 entry (a question heading under a "Frequently asked questions" heading) is one
 passage and keeps its question, which retrieval also matches against the
-user's question. In the article, each paragraph is a passage, and a list whose
-items are substantial (a role's part of a comparison, a responsibility with
-its explanation) gives one passage per item, with the sentence that introduced
-the list as context. Ids are derived from the heading and position, so they
-are stable across rebuilds of the same text.
+user's question. In the article, each paragraph is a passage.
+
+Lists are indexed at two sizes (small-to-big). Each item is a passage of its
+own (a role's part of a comparison, one responsibility, one skill), with the
+line that introduced it as context; and the whole list is a passage too, a
+"group" whose `members` are the item ids. An item with sub-items is such a
+group itself: its sub-items are its members. Retrieval matches both sizes and
+answers with the one a reader needs (answer.py). Ids are derived from the
+heading and position, so they are stable across rebuilds of the same text:
+`doc#section-3` (a paragraph or item), `doc#section-3-2` (a sub-item),
+`doc#section-list-1` (a whole list).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from roleqa.ingest import Document
 
 # Bumped whenever the passages this module makes could change; stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 1
+CHUNKING_VERSION = 2
 MAX_WORDS = 160
 INTRODUCTION = "Introduction"
 
@@ -30,6 +36,10 @@ _FAQ_RE = re.compile(r"frequently asked questions|\bfaqs?\b", re.IGNORECASE)
 _NUMBERING_RE = re.compile(r"^\d+[.)]\s+")
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
 _LABEL_RE = re.compile(r"([^:\n]{1,40}):")
+_BULLET_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+# A sentence: up to and including its end mark (not the dot of "Ph.D." or
+# "e.g."), or to the end of the line.
+_SENTENCE_SPAN_RE = re.compile(r"\S.*?(?:(?<!Ph\.D)(?<!e\.g)(?<!i\.e)(?<!etc)(?<!vs)[.!?](?=\s|$)|$)")
 
 
 @dataclass(frozen=True)
@@ -44,9 +54,15 @@ class Passage:
     text: str
     question: str | None = None
     context: str = ""
+    group: str = ""  # for an item: the id of the list it belongs to
+    members: tuple[str, ...] = ()  # for a list: the ids of its items, in order
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, row: dict) -> Passage:
+        return cls(**{**row, "members": tuple(row.get("members", ()))})
 
     @property
     def leaf(self) -> str:
@@ -67,8 +83,12 @@ class Passage:
             return self.question
         if self.section == INTRODUCTION:
             return f"{INTRODUCTION}: {self.title}"
-        label = _LABEL_RE.match(self.text)
-        return f"{self.leaf}: {label.group(1)}" if label else self.leaf
+        label = None if self.members else _LABEL_RE.match(self.text)
+        if label:
+            return f"{self.leaf}: {label.group(1)}"
+        # A list's first line, or an item's lead-in, says whose list it is.
+        intro = self.text.split("\n", 1)[0] if self.members else self.context
+        return f"{self.leaf}: {intro[:-1]}" if intro.endswith(":") else self.leaf
 
 
 @dataclass
@@ -99,20 +119,53 @@ def chunk_document(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
             slug = f"{slug}-{used_slugs[slug]}"
         is_faq = any(_FAQ_RE.search(h) for h in sec.path)
         question = leaf if is_faq and leaf.endswith("?") else None
-        for n, (context, text) in enumerate(units, start=1):
+        prefix = f"{doc_slug}#{slug}-"
+        for unit in units:
             passages.append(
                 Passage(
-                    id=f"{doc_slug}#{slug}-{n}",
+                    id=prefix + unit.key,
                     document=doc.name,
                     title=title,
                     section=" > ".join(sec.path) or INTRODUCTION,
                     kind="faq" if is_faq else "article",
-                    text=text,
+                    text=unit.text,
                     question=question,
-                    context=context,
+                    context=unit.context,
+                    group=prefix + unit.group if unit.group else "",
+                    members=tuple(prefix + m for m in unit.members),
                 )
             )
     return passages
+
+
+def section_texts(passages: list[Passage]) -> list[str]:
+    """For each passage, the whole section it is in: heading, then every paragraph and item once.
+
+    Matching the question against the section as well as the passage tells
+    which part of the document it is about, which a one-line item alone can't.
+    """
+    texts: dict[tuple[str, str], list[str]] = {}
+    for p in passages:
+        parts = texts.setdefault((p.document, p.section), [p.leaf + "."])
+        if not p.members:  # a list repeats its items
+            parts.append(p.text)
+    return [" ".join(texts[(p.document, p.section)]) for p in passages]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of each sentence of `text`; a list line counts as one.
+
+    Bullets ("- ") and surrounding spaces are left out of the spans.
+    """
+    spans = []
+    offset = 0
+    for line in text.split("\n"):
+        body = _BULLET_RE.sub("", line)
+        start = offset + len(line) - len(body)
+        for m in _SENTENCE_SPAN_RE.finditer(body):
+            spans.append((start + m.start(), start + m.end()))
+        offset += len(line) + 1
+    return spans
 
 
 def slugify(text: str, limit: int = 48) -> str:
@@ -168,52 +221,80 @@ def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
     return [b for b in blocks if b[0] != "gap"]
 
 
-def _units(sec: _Section, max_words: int) -> list[tuple[str, str]]:
-    """(context, text) pairs: the passages of one section, before ids are given."""
+@dataclass
+class _Unit:
+    """A passage before it has an id: `key` and `group` are id suffixes within the section."""
+
+    key: str
+    context: str
+    text: str
+    group: str = ""
+    members: tuple[str, ...] = ()
+
+
+def _units(sec: _Section, max_words: int) -> list[_Unit]:
+    """The passages of one section, in reading order (a list's group comes after its items)."""
     blocks = _blocks(sec.lines)
     if not blocks:
         return []
     leaf = sec.path[-1] if sec.path else ""
     if leaf.endswith("?") and any(_FAQ_RE.search(h) for h in sec.path):
         whole = "\n\n".join(_block_text(kind, lines) for kind, lines in blocks)
-        return [("", t) for t in _split_long(whole, max_words)]
-    units: list[tuple[str, str]] = []
+        return [_Unit(str(n), "", t) for n, t in enumerate(_split_long(whole, max_words), start=1)]
+    units: list[_Unit] = []
     lead_in = ""
+    n = lists = 0
     for kind, lines in blocks:
         if kind == "para":
             text = " ".join(ln.strip() for ln in lines)
-            units.extend(("", t) for t in _split_long(text, max_words))
+            for piece in _split_long(text, max_words):
+                n += 1
+                units.append(_Unit(str(n), "", piece))
             last = _SENTENCE_RE.split(text)[-1]
             lead_in = last if last.endswith(":") else ""
             continue
         items = _list_items(lines)
-        if len(items) > 1 and _substantial(items):
-            units.extend((lead_in, item) for item in items)
-        else:
-            units.append((lead_in, _block_text(kind, lines)))
+        if len(items) > 1:
+            lists += 1
+        list_key = f"list-{lists}" if len(items) > 1 else ""
+        keys = []
+        for head, subs in items:
+            n += 1
+            keys.append(str(n))
+            text = "\n".join([head, *(f"- {sub}" for sub in subs)])
+            if subs:
+                sub_keys = tuple(f"{n}-{m}" for m in range(1, len(subs) + 1))
+                units.extend(_Unit(k, head, sub, str(n)) for k, sub in zip(sub_keys, subs))
+                units.append(_Unit(str(n), lead_in, text, list_key, sub_keys))
+            else:
+                units.append(_Unit(str(n), lead_in, text, list_key))
+        if list_key:
+            by_key = {u.key: u for u in units}
+            rows = [lead_in] if lead_in else []
+            rows += ["- " + by_key[k].text.replace("\n- ", "\n  - ") for k in keys]
+            units.append(_Unit(list_key, "", "\n".join(rows), "", tuple(keys)))
         lead_in = ""
     return units
 
 
-def _list_items(lines: list[str]) -> list[str]:
-    """Top-level items of a list, each with its sub-items as "- ..." lines."""
+def _list_items(lines: list[str]) -> list[tuple[str, list[str]]]:
+    """Top-level items of a list, each with its sub-items."""
     top = len(lines[0]) - len(lines[0].lstrip())
-    items: list[list[str]] = []
+    items: list[tuple[str, list[str]]] = []
     for line in lines:
         indent = len(line) - len(line.lstrip())
         m = _LIST_RE.match(line)
         if m and indent <= top:
-            items.append([m.group(2).strip()])
+            items.append((m.group(2).strip(), []))
         elif items:
             sub = _LIST_RE.match(line)
-            items[-1].append(f"- {sub.group(2).strip()}" if sub else line.strip())
-    return ["\n".join(i) for i in items]
-
-
-def _substantial(items: list[str]) -> bool:
-    """Items worth a passage each: they have sub-items or say a sentence or more."""
-    words = [len(i.split()) for i in items]
-    return any("\n" in i for i in items) or sum(words) / len(words) >= 8
+            if sub:
+                items[-1][1].append(sub.group(2).strip())
+            elif items[-1][1]:
+                items[-1][1][-1] += " " + line.strip()
+            else:
+                items[-1] = (items[-1][0] + " " + line.strip(), items[-1][1])
+    return items
 
 
 def _block_text(kind: str, lines: list[str]) -> str:

@@ -6,6 +6,7 @@ options are reported by typer with exit code 2. Nothing prints a traceback.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -72,7 +73,8 @@ ThresholdOpt = Annotated[
     float | None,
     typer.Option(
         "--threshold",
-        help=f"Minimum confidence (0-1) to count as answered (env ROLEQA_THRESHOLD; default {DEFAULT_THRESHOLD}).",
+        help="Minimum confidence (0-1) to count as answered (env ROLEQA_THRESHOLD; default: the one "
+        f"`roleqa eval --calibrate` fitted for the index, else {DEFAULT_THRESHOLD}).",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON Lines, one object per question.")]
@@ -104,24 +106,30 @@ def _progress(total: int) -> Callable[[int], None]:
 
 
 def _answerer(settings: Settings):
+    """The answerer for `settings`, and its threshold: the option, else the index's calibration, else the default."""
     from roleqa.answer import Answerer
     from roleqa.build import ensure_index
+    from roleqa.index import read_calibration
 
     index, encoder = ensure_index(settings, notify=_notify, progress=_progress)
-    return Answerer(index, encoder)
+    fitted = read_calibration(index) or {}
+    threshold = settings.threshold if settings.threshold is not None else fitted.get("threshold", DEFAULT_THRESHOLD)
+    if "slope" in fitted:
+        return Answerer(index, encoder, fitted["slope"], fitted["offset"]), threshold
+    return Answerer(index, encoder), threshold
 
 
 def _use_color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in environ()
 
 
-def _formatter(settings: Settings, as_json: bool) -> Callable:
+def _formatter(threshold: float, as_json: bool) -> Callable:
     from roleqa.render import render_json, render_text
 
     if as_json:
         return render_json
     color, width = _use_color(), min(100, os.get_terminal_size().columns if sys.stdout.isatty() else 88)
-    return lambda result: render_text(result, settings.threshold, color=color, width=width)
+    return lambda result: render_text(result, threshold, color=color, width=width)
 
 
 def _stdin_lines() -> Iterator[str]:
@@ -156,13 +164,13 @@ def ask(
         questions = [q for q in _stdin_lines() if q.strip()]
     elif any(not q.strip() for q in questions):
         raise RoleqaError("a question is empty; give some words to search for")
-    answerer = _answerer(settings)
-    fmt = _formatter(settings, as_json)
+    answerer, threshold = _answerer(settings)
+    fmt = _formatter(threshold, as_json)
     color = _use_color()
     many = len(questions) > 1 and not as_json
     for start in range(0, len(questions), 64):
         batch = questions[start : start + 64]
-        for result in answerer.ask_many(batch, settings.top_k, settings.threshold):
+        for result in answerer.ask_many(batch, settings.top_k, threshold):
             if many:
                 typer.echo(typer.style(f"» {result.question}", bold=True) if color else f"» {result.question}")
             typer.echo(fmt(result), color=color or None)
@@ -183,13 +191,12 @@ def chat(
     from roleqa.repl import answer_lines, run_chat
 
     settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model, top_k=top_k, threshold=threshold)
-    answerer = _answerer(settings)
-    fmt = _formatter(settings, as_json)
-
+    answerer, threshold = _answerer(settings)
+    fmt = _formatter(threshold, as_json)
     color = _use_color()
 
     def answer(question: str) -> str:
-        return fmt(answerer.ask(question, settings.top_k, settings.threshold))
+        return fmt(answerer.ask(question, settings.top_k, threshold))
 
     def write(text: str) -> None:
         typer.echo(text, color=color or None)
@@ -206,6 +213,50 @@ def chat(
         "Ask a question in your own words. /help for commands, /quit to leave.\n"
     )
     raise typer.Exit(run_chat(answer, input, write, welcome=welcome))
+
+
+@app.command("eval")
+def eval_(
+    file: Annotated[Path, typer.Argument(help='Labelled questions, JSON Lines (see README, "Evaluating").')],
+    split: Annotated[
+        str | None, typer.Option("--split", help='Only the questions with this "split" (e.g. dev, test).')
+    ] = None,
+    calibrate: Annotated[
+        bool,
+        typer.Option("--calibrate", help="Fit the confidence curve and threshold on FILE; save them for ask and chat."),
+    ] = False,
+    misses: Annotated[bool, typer.Option("--misses", help="List the questions answered wrongly.")] = False,
+    threshold: ThresholdOpt = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    model: ModelOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure answer quality on labelled questions: recall, MRR, nDCG, rejections, answer length."""
+    from dataclasses import asdict
+
+    from roleqa.answer import Answerer
+    from roleqa.evaluate import DEPTH, evaluate, load_labelled, sweep
+    from roleqa.evaluate import calibrate as calibrate_answers
+    from roleqa.index import write_calibration
+    from roleqa.render import render_report
+
+    settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model, threshold=threshold)
+    items = load_labelled(file, split)
+    answerer, threshold = _answerer(settings)
+    questions = [i.question for i in items]
+    results = answerer.ask_many(questions, DEPTH, threshold)
+    report: dict = {"file": str(file), "split": split}
+    if calibrate:
+        fitted = asdict(calibrate_answers(items, results))
+        saved = write_calibration(answerer.index, fitted, {"file": str(file), "split": split, "count": len(items)})
+        answerer = Answerer(answerer.index, answerer.encoder, fitted["slope"], fitted["offset"])
+        threshold = fitted["threshold"]
+        results = answerer.ask_many(questions, DEPTH, threshold)
+        trade_off = [asdict(o) for o in sweep(items, results)]
+        report |= {"sweep": trade_off, "fitted": fitted, "saved_to": str(saved)}
+    report |= {"threshold": threshold, "metrics": evaluate(items, results).to_json()}
+    typer.echo(json.dumps(report, ensure_ascii=False) if as_json else render_report(report, items, results, misses))
 
 
 @app.command()

@@ -20,9 +20,14 @@ SHIPPED_CORPUS = REPO_ROOT / "corpus"
 SHIPPED_INDEX = REPO_ROOT / "index" / "default"
 
 DEFAULT_TOP_K = 3
-# Fitted on tests/data/eval.jsonl with `python bench/eval.py` (the threshold that
+# Fitted on the dev split of tests/data/eval.jsonl with
+# `roleqa eval tests/data/eval.jsonl --split dev --calibrate` (the threshold that
 # best separates in-scope from out-of-scope questions there; see README).
-DEFAULT_THRESHOLD = 0.37
+DEFAULT_THRESHOLD = 0.248
+# Confidence = 1 / (1 + exp(-(SLOPE * ranking score + OFFSET))), fitted the same
+# way: the estimated chance that the top answer is right.
+CONFIDENCE_SLOPE = 4.401
+CONFIDENCE_OFFSET = -4.432
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,7 @@ class Settings:
     index_dir: Path | None = None  # None: derived from corpus_dir, see `index_path`
     model_path: Path | None = None  # None: the bundled all-MiniLM-L6-v2
     top_k: int = DEFAULT_TOP_K
-    threshold: float = DEFAULT_THRESHOLD
+    threshold: float | None = None  # None: the index's calibration, else DEFAULT_THRESHOLD
     cache_dir: Path = Path.home() / ".cache" / "roleqa"
 
     @classmethod
@@ -61,7 +66,7 @@ class Settings:
     def validated(self) -> Settings:
         if self.top_k < 1:
             raise RoleqaError(f"top-k must be at least 1, got {self.top_k}")
-        if not 0.0 <= self.threshold <= 1.0:
+        if self.threshold is not None and not 0.0 <= self.threshold <= 1.0:
             raise RoleqaError(f"threshold must be between 0 and 1, got {self.threshold}")
         return self
 

@@ -1,22 +1,29 @@
 """Retrieval quality on a labelled question set, and fitting the answer threshold.
 
 A labelled set is JSON Lines, one question per line:
-    {"question": str, "relevant": [passage id, ...], "in_scope": bool}
-An in-scope question counts as found at rank k when any of its relevant ids is
-among the first k answers; an out-of-scope one has `"relevant": []` and should
-come back with `"answered": false`.
+    {"question": str, "relevant": [str, ...], "in_scope": bool, "split": str}
+`relevant` lists passage ids (as in `roleqa ask --json`) or exact phrases; an
+answer is relevant when it is one of those passages, a list that contains one
+or an item of one (small-to-big), or when its text contains one of the phrases
+(case-insensitive). An out-of-scope question has `"relevant": []` and should
+come back with `"answered": false`. `split` is optional ("dev" or "test" in the
+shipped set); `roleqa eval --split` picks one.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import math
+import statistics
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from roleqa.answer import Result
+from roleqa.answer import Hit, Result
 from roleqa.errors import RoleqaError
+
+DEPTH = 10  # answers asked for per question: MRR@10 and nDCG@10 need ten
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,7 @@ class Labelled:
     question: str
     relevant: list[str]
     in_scope: bool
+    split: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,52 +40,96 @@ class Metrics:
     out_of_scope: int
     recall_at_1: float
     recall_at_3: float
-    out_of_scope_rejected: float
-    false_rejections: int
+    recall_at_5: float
+    mrr_at_10: float
+    ndcg_at_10: float
+    out_of_scope_precision: float  # of the questions roleqa rejected, the share truly out of scope
+    out_of_scope_recall: float  # of the out-of-scope questions, the share rejected
+    false_rejections: int  # in-scope questions rejected
+    median_top_words: float  # words in the top answer, over in-scope questions
+
+    def to_json(self) -> dict:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in asdict(self).items()}
 
 
-def load_labelled(path: Path) -> list[Labelled]:
-    """Read a labelled set; a malformed line is an error naming the line."""
+def load_labelled(path: Path, split: str | None = None) -> list[Labelled]:
+    """Read a labelled set (only `split`, if given); a malformed line is an error naming the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise RoleqaError(f"cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
     items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-            items.append(Labelled(str(row["question"]), list(row["relevant"]), bool(row["in_scope"])))
-        except (ValueError, KeyError, TypeError):
-            raise RoleqaError(f"{path}:{n}: expected {{question, relevant, in_scope}}") from None
+            item = Labelled(str(row["question"]), list(row["relevant"]), bool(row["in_scope"]), row.get("split", ""))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise RoleqaError(
+                f'{path}:{n}: expected {{"question": ..., "relevant": [...], "in_scope": true/false}}'
+            ) from None
+        if item.in_scope and not item.relevant:
+            raise RoleqaError(f"{path}:{n}: an in-scope question needs at least one relevant id or phrase")
+        if split is None or item.split == split:
+            items.append(item)
+    if not items:
+        raise RoleqaError(f"{path} has no labelled questions" + (f" in split {split!r}" if split else ""))
     return items
+
+
+def is_relevant(item: Labelled, hit: Hit) -> bool:
+    """Whether `hit` answers `item` (see the module docstring)."""
+    text = hit.passage.text.lower()
+    return any(r in hit.covers or r == hit.passage.id or r.lower() in text for r in item.relevant)
 
 
 def found_at(item: Labelled, result: Result) -> int | None:
     """The rank of the first relevant answer, or None."""
     for hit in result.hits:
-        if hit.passage.id in item.relevant:
+        if is_relevant(item, hit):
             return hit.rank
     return None
 
 
 def evaluate(items: list[Labelled], results: list[Result]) -> Metrics:
-    """Recall@1/@3 over in-scope questions, rejection rate over out-of-scope ones."""
+    """All metrics of `results` (asked with k >= 10) against their labels."""
     inside = [(i, r) for i, r in zip(items, results) if i.in_scope]
     outside = [r for i, r in zip(items, results) if not i.in_scope]
     ranks = [found_at(i, r) for i, r in inside]
     n_in = max(1, len(inside))
+    rejected_out = sum(1 for r in outside if not r.answered)
+    rejected_in = sum(1 for _, r in inside if not r.answered)
+
+    def recall(k: int) -> float:
+        return sum(1 for rank in ranks if rank is not None and rank <= k) / n_in
+
+    def ndcg(item: Labelled, result: Result) -> float:
+        gains = [1.0 if is_relevant(item, h) else 0.0 for h in result.hits[:DEPTH]]
+        dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+        ideal = sum(1 / math.log2(i + 2) for i in range(min(DEPTH, len(item.relevant), max(1, len(gains)))))
+        return min(1.0, dcg / ideal) if ideal else 0.0
+
+    words = [len(r.hits[0].passage.text.split()) for _, r in inside if r.hits]
     return Metrics(
         in_scope=len(inside),
         out_of_scope=len(outside),
-        recall_at_1=sum(1 for k in ranks if k == 1) / n_in,
-        recall_at_3=sum(1 for k in ranks if k is not None and k <= 3) / n_in,
-        out_of_scope_rejected=sum(1 for r in outside if not r.answered) / max(1, len(outside)),
-        false_rejections=sum(1 for _, r in inside if not r.answered),
+        recall_at_1=recall(1),
+        recall_at_3=recall(3),
+        recall_at_5=recall(5),
+        mrr_at_10=sum(1 / rank for rank in ranks if rank is not None and rank <= DEPTH) / n_in,
+        ndcg_at_10=sum(ndcg(i, r) for i, r in inside) / n_in,
+        out_of_scope_precision=rejected_out / max(1, rejected_out + rejected_in),
+        out_of_scope_recall=rejected_out / max(1, len(outside)),
+        false_rejections=rejected_in,
+        median_top_words=float(statistics.median(words)) if words else 0.0,
     )
 
 
 def best_scores(items: list[Labelled], results: list[Result]) -> tuple[np.ndarray, np.ndarray]:
     """Each question's best confidence, split into (in scope, out of scope): what `fit_threshold` takes."""
-    inside = np.array([r.hits[0].score for i, r in zip(items, results) if i.in_scope])
-    outside = np.array([r.hits[0].score for i, r in zip(items, results) if not i.in_scope])
+    inside = np.array([r.hits[0].score for i, r in zip(items, results) if i.in_scope and r.hits])
+    outside = np.array([r.hits[0].score for i, r in zip(items, results) if not i.in_scope and r.hits])
     return inside, outside
 
 
@@ -101,3 +153,75 @@ def fit_threshold(in_scope_best: np.ndarray, out_of_scope_best: np.ndarray, step
         runs.append((start, len(grid) - 1))
     lo, hi = max(runs, key=lambda r: r[1] - r[0])
     return float(round((grid[lo] + grid[hi]) / 2, 3))
+
+
+@dataclass(frozen=True)
+class Operating:
+    """What a threshold does on a labelled set."""
+
+    threshold: float
+    answered: float  # share of in-scope questions answered
+    accuracy: float  # share of answered questions whose top answer is right (out of scope answered = wrong)
+    rejected: float  # share of out-of-scope questions rejected
+
+
+def sweep(items: list[Labelled], results: list[Result], step: float = 0.05) -> list[Operating]:
+    """The answer-rate vs accuracy trade-off at thresholds 0, step, ..., 1."""
+    rows = []
+    inside = [(i, r) for i, r in zip(items, results) if i.in_scope and r.hits]
+    outside = [r for i, r in zip(items, results) if not i.in_scope and r.hits]
+    for t in np.round(np.arange(0.0, 1.0 + step / 2, step), 6):
+        answered_in = [(i, r) for i, r in inside if r.hits[0].score >= t]
+        answered_out = sum(1 for r in outside if r.hits[0].score >= t)
+        right = sum(1 for i, r in answered_in if is_relevant(i, r.hits[0]))
+        n_answered = len(answered_in) + answered_out
+        rows.append(
+            Operating(
+                float(t),
+                len(answered_in) / max(1, len(inside)),
+                right / n_answered if n_answered else 1.0,
+                1 - answered_out / max(1, len(outside)),
+            )
+        )
+    return rows
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3) -> tuple[float, float]:
+    """Slope and offset of P(y=1 | x) = 1 / (1 + exp(-(slope * x + offset))), by Newton's method.
+
+    The small ridge keeps the fit finite when the classes separate perfectly.
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    slope, offset = 1.0, 0.0
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-np.clip(slope * x + offset, -50, 50)))
+        w = p * (1 - p)
+        grad = np.array([np.sum((p - y) * x) + ridge * slope, np.sum(p - y)])
+        hess = np.array([[np.sum(w * x * x) + ridge, np.sum(w * x)], [np.sum(w * x), np.sum(w) + ridge]])
+        step = np.linalg.solve(hess, grad)
+        slope, offset = slope - step[0], offset - step[1]
+        if np.abs(step).max() < 1e-9:
+            break
+    return float(slope), float(offset)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """What `roleqa eval --calibrate` fits: the confidence curve and the answer threshold."""
+
+    slope: float
+    offset: float
+    threshold: float
+
+
+def calibrate(items: list[Labelled], results: list[Result]) -> Calibration:
+    """Fit confidence to "the top answer is right" and the threshold that best keeps in-scope
+    questions and rejects out-of-scope ones, from results asked with any calibration."""
+    asked = [(i, r) for i, r in zip(items, results) if r.hits]
+    raw = np.array([r.hits[0].raw for _, r in asked])
+    right = np.array([i.in_scope and is_relevant(i, r.hits[0]) for i, r in asked], dtype=np.float64)
+    slope, offset = fit_logistic(raw, right)
+    conf = 1.0 / (1.0 + np.exp(-np.clip(slope * raw + offset, -50, 50)))
+    inside = np.array([c for c, (i, _) in zip(conf, asked) if i.in_scope])
+    outside = np.array([c for c, (i, _) in zip(conf, asked) if not i.in_scope])
+    return Calibration(round(slope, 4), round(offset, 4), fit_threshold(inside, outside))

@@ -9,9 +9,15 @@
                       `embed_text` (heading, list lead-in and text)
     headings.faiss    FAISS IndexFlatIP, row i = embedding of passage i's
                       `heading_text` (its FAQ question, or heading and label)
+    sections.faiss    FAISS IndexFlatIP, row i = embedding of the whole
+                      section passage i is in (`section_texts`)
+    sentences.faiss   FAISS IndexFlatIP, one row per sentence of each passage
+                      (`sentence_spans`), passage after passage: for highlights
     encoder.onnx      optional: the encoder exported for torch-free queries,
     tokenizer.json    with its tokenizer; described (with their sha256) in
                       the manifest's "encoder" entry, see onnx_encoder.py
+    calibration.json  optional: the answer threshold fitted by
+                      `roleqa eval --calibrate`, for this model
 
 Vectors are L2-normalized, so FAISS's inner product is cosine similarity.
 No pickle anywhere: JSON and FAISS's own format only.
@@ -33,15 +39,19 @@ import faiss
 import numpy as np
 
 from roleqa import __version__
-from roleqa.chunking import Passage
+from roleqa.chunking import Passage, sentence_spans
 from roleqa.errors import RoleqaError
 
 FORMAT = "roleqa-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 PASSAGE_VECTORS = "passages.faiss"
 HEADING_VECTORS = "headings.faiss"
+SECTION_VECTORS = "sections.faiss"
+SENTENCE_VECTORS = "sentences.faiss"
+# Written by `roleqa eval --calibrate`; kept across rebuilds with the same model.
+CALIBRATION = "calibration.json"
 
 
 class IndexUnusable(Exception):
@@ -49,14 +59,40 @@ class IndexUnusable(Exception):
 
 
 @dataclass
+class Vectors:
+    """The embeddings an index stores, as L2-normalized float32 rows.
+
+    passages, headings, sections: one row per passage, in passage order.
+    sentences: one row per sentence (`chunking.sentence_spans`), passage after passage.
+    """
+
+    passages: np.ndarray
+    headings: np.ndarray
+    sections: np.ndarray
+    sentences: np.ndarray
+
+
+# Which file holds which kind of vector.
+VECTOR_FILES = {
+    "passages": PASSAGE_VECTORS,
+    "headings": HEADING_VECTORS,
+    "sections": SECTION_VECTORS,
+    "sentences": SENTENCE_VECTORS,
+}
+
+
+@dataclass
 class Index:
-    """A loaded index: passages, their vectors, and their heading vectors."""
+    """A loaded index: passages and their vectors (FAISS indexes, and the sentence rows as an array)."""
 
     path: Path
     manifest: dict
     passages: list[Passage]
     passage_vectors: faiss.Index
     heading_vectors: faiss.Index
+    section_vectors: faiss.Index
+    sentence_vectors: np.ndarray
+    sentence_rows: list[range]  # passage i's sentences are rows sentence_rows[i] of sentence_vectors
 
 
 def flat_index(vectors: np.ndarray, dimension: int) -> faiss.Index:
@@ -67,11 +103,20 @@ def flat_index(vectors: np.ndarray, dimension: int) -> faiss.Index:
     return index
 
 
+def sentence_rows(passages: list[Passage]) -> list[range]:
+    """The rows of each passage's sentences among all sentence vectors."""
+    rows, start = [], 0
+    for p in passages:
+        n = len(sentence_spans(p.text))
+        rows.append(range(start, start + n))
+        start += n
+    return rows
+
+
 def write_index(
     dest: Path,
     passages: list[Passage],
-    passage_vectors: np.ndarray,
-    heading_vectors: np.ndarray,
+    vectors: Vectors,
     manifest: dict,
     extras: Callable[[Path], dict | None] | None = None,
 ) -> Index:
@@ -82,9 +127,12 @@ def write_index(
     `extras`, if given, writes optional files into that folder (the exported
     encoder) and returns their manifest entry, stored as "encoder".
     """
-    if not len(passage_vectors) == len(heading_vectors) == len(passages):
-        raise ValueError("one passage vector and one heading vector per passage expected")
-    dimension = int(passage_vectors.shape[1])
+    n = len(passages)
+    if not len(vectors.passages) == len(vectors.headings) == len(vectors.sections) == n:
+        raise ValueError("one passage, heading and section vector per passage expected")
+    if len(vectors.sentences) != sum(len(r) for r in sentence_rows(passages)):
+        raise ValueError("one vector per sentence expected")
+    dimension = int(vectors.passages.shape[1])
     _refuse_foreign(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
@@ -92,8 +140,8 @@ def write_index(
         with (tmp / PASSAGES).open("w", encoding="utf-8") as f:
             for p in passages:
                 f.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
-        faiss.write_index(flat_index(passage_vectors, dimension), str(tmp / PASSAGE_VECTORS))
-        faiss.write_index(flat_index(heading_vectors, dimension), str(tmp / HEADING_VECTORS))
+        for kind, name in VECTOR_FILES.items():
+            faiss.write_index(flat_index(getattr(vectors, kind), dimension), str(tmp / name))
         encoder = extras(tmp) if extras else None
         manifest = {
             **manifest,
@@ -102,11 +150,13 @@ def write_index(
             "format_version": FORMAT_VERSION,
             "roleqa_version": __version__,
             "dimension": dimension,
-            "passages": len(passages),
+            "passages": n,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "files": {n: sha256_file(tmp / n) for n in (PASSAGES, PASSAGE_VECTORS, HEADING_VECTORS)},
+            "files": {name: sha256_file(tmp / name) for name in (PASSAGES, *VECTOR_FILES.values())},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        if (dest / CALIBRATION).is_file():
+            shutil.copy2(dest / CALIBRATION, tmp / CALIBRATION)
         _swap_into_place(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -117,22 +167,59 @@ def write_index(
 def read_index(path: Path) -> Index:
     """Load and verify an index folder, or raise IndexUnusable saying why."""
     manifest = read_manifest(path)
-    for name, digest in manifest.get("files", {}).items():
+    files = manifest.get("files")
+    if not isinstance(files, dict) or set(files) != {PASSAGES, *VECTOR_FILES.values()}:
+        raise IndexUnusable("its manifest does not list its files")
+    for name, digest in files.items():
         if not (path / name).is_file():
             raise IndexUnusable(f"{name} is missing")
         if sha256_file(path / name) != digest:
             raise IndexUnusable(f"{name} does not match its checksum")
     try:
         lines = (path / PASSAGES).read_text(encoding="utf-8").splitlines()
-        passages = [Passage(**json.loads(line)) for line in lines if line.strip()]
-        pv = faiss.read_index(str(path / PASSAGE_VECTORS))
-        hv = faiss.read_index(str(path / HEADING_VECTORS))
+        passages = [Passage.from_dict(json.loads(line)) for line in lines if line.strip()]
+        pv, hv, sv, tv = (faiss.read_index(str(path / name)) for name in VECTOR_FILES.values())
     except (OSError, ValueError, TypeError, RuntimeError) as e:
         raise IndexUnusable(f"cannot read it ({type(e).__name__})") from None
     dim = manifest.get("dimension")
-    if not pv.ntotal == hv.ntotal == len(passages) or not pv.d == hv.d == dim:
+    rows = sentence_rows(passages)
+    if not pv.ntotal == hv.ntotal == sv.ntotal == len(passages) or not pv.d == hv.d == sv.d == tv.d == dim:
         raise IndexUnusable("its files disagree with each other")
-    return Index(path, manifest, passages, pv, hv)
+    if tv.ntotal != (rows[-1].stop if rows else 0):
+        raise IndexUnusable("its sentence vectors disagree with its passages")
+    sentences = tv.reconstruct_n(0, tv.ntotal) if tv.ntotal else np.zeros((0, dim), dtype=np.float32)
+    return Index(path, manifest, passages, pv, hv, sv, sentences, rows)
+
+
+def read_calibration(index: Index) -> dict | None:
+    """The confidence curve and threshold `roleqa eval --calibrate` fitted for this index's model.
+
+    A dict with float "slope", "offset" and "threshold", or None.
+    """
+    try:
+        saved = json.loads((index.path / CALIBRATION).read_text(encoding="utf-8"))
+        fitted = {key: float(saved[key]) for key in ("slope", "offset", "threshold")}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    # Scores differ between models: a calibration fitted on another is meaningless.
+    if saved.get("model_fingerprint") != index.manifest.get("model", {}).get("fingerprint"):
+        return None
+    return fitted if 0.0 <= fitted["threshold"] <= 1.0 and fitted["slope"] > 0 else None
+
+
+def write_calibration(index: Index, fitted: dict, fitted_on: dict) -> Path:
+    """Save a fitted calibration ({"slope", "offset", "threshold"}) next to the index."""
+    path = index.path / CALIBRATION
+    saved = {
+        **fitted,
+        "model_fingerprint": index.manifest.get("model", {}).get("fingerprint"),
+        "fitted_on": fitted_on,
+        "fitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
 
 
 def read_manifest(path: Path) -> dict:

@@ -8,7 +8,7 @@ import textwrap
 
 import click
 
-from roleqa.answer import Result
+from roleqa.answer import Hit, Result
 
 # C0/C1 control characters except newline and tab: never sent to a terminal raw,
 # so a document or a question cannot move the cursor or change colours.
@@ -45,21 +45,93 @@ def render_text(result: Result, threshold: float, color: bool = False, width: in
             lines.extend(f"  - {safe(s)}" for s in result.suggestions)
         return "\n".join(lines)
     best, *others = result.hits
-    p = best.passage
-    for para in safe(p.text).split("\n"):
-        lines.append(textwrap.fill(para, width=width, subsequent_indent="  " if para.startswith("- ") else ""))
-    source = f"— {safe(p.section)} ({p.kind}, {safe(p.document)})"
-    conf = f"confidence {best.score:.2f}"
-    wrapped = textwrap.wrap(source, width=width, subsequent_indent="  ", break_on_hyphens=False)
-    if len(wrapped[-1]) + 1 + len(conf) > width:
-        wrapped.append("  ")
-    lines.append(style("\n".join(wrapped), dim=True) + " " + style(conf, fg="green"))
+    lines.extend(_answer_block(best, style, color, width))
+    if result.did_you_mean and others:
+        first, second = (safe(h) for h in result.did_you_mean)
+        lines.append(style("Did you mean", bold=True) + f' "{first}" (above) or "{second}" (below)?')
+        lines.extend(_answer_block(others.pop(0), style, color, width))
     related = [h for h in others if h.score >= threshold]
     if related:
         lines.append(style("Also relevant:", bold=True))
         for h in related:
             tag = f"[{safe(h.passage.leaf)}, {h.score:.2f}]"
             room = max(20, width - len(tag) - 6)
-            snippet = textwrap.shorten(safe(h.passage.text).replace("\n", " "), room, placeholder=" …")
+            flat = safe(h.passage.text).removeprefix("- ").replace("\n", " ")
+            snippet = textwrap.shorten(flat, room, placeholder=" …")
             lines.append(f"  {h.rank}. {snippet} " + style(tag, dim=True))
+    return "\n".join(lines)
+
+
+# Private-use characters mark highlight boundaries through wrapping; then they
+# become bold on/off, or nothing in plain output.
+_ON, _OFF = "\ue000", "\ue001"
+
+
+def _answer_block(hit: Hit, style, color: bool, width: int) -> list[str]:
+    """A passage in full, wrapped, its highlight in bold (on colour), then its source and confidence."""
+    p = hit.passage
+    text = p.text.replace(_ON, " ").replace(_OFF, " ")
+    for start, end in sorted(hit.highlight, reverse=True):
+        text = text[:start] + _ON + text[start:end] + _OFF + text[end:]
+    on, off = ("\x1b[1m", "\x1b[22m") if color else ("", "")
+    # A list item alone needs the line that introduced it ("ML engineers often have skills such as:").
+    lines = [style(textwrap.fill(safe(p.context), width=width), dim=True)] if p.context else []
+    for para in safe(text).split("\n"):
+        wrapped = textwrap.fill(para, width=width, subsequent_indent="  " if para.startswith("- ") else "")
+        lines.append(wrapped.replace(_ON, on).replace(_OFF, off))
+    source = f"— {safe(p.section)} ({p.kind}, {safe(p.document)})"
+    conf = f"confidence {hit.score:.2f}"
+    wrapped = textwrap.wrap(source, width=width, subsequent_indent="  ", break_on_hyphens=False)
+    if len(wrapped[-1]) + 1 + len(conf) > width:
+        wrapped.append("  ")
+    lines.append(style("\n".join(wrapped), dim=True) + " " + style(conf, fg="green"))
+    return lines
+
+
+_METRIC_LABELS = {
+    "in_scope": "in-scope questions",
+    "out_of_scope": "out-of-scope questions",
+    "recall_at_1": "recall@1",
+    "recall_at_3": "recall@3",
+    "recall_at_5": "recall@5",
+    "mrr_at_10": "MRR@10",
+    "ndcg_at_10": "nDCG@10",
+    "out_of_scope_precision": "out-of-scope precision",
+    "out_of_scope_recall": "out-of-scope recall (rejected)",
+    "false_rejections": "false rejections",
+    "median_top_words": "median words, top answer",
+}
+
+
+def render_report(report: dict, items: list, results: list[Result], misses: bool = False) -> str:
+    """`roleqa eval` as text: the sweep (if calibrated), the metrics, and optionally the misses."""
+    from roleqa.evaluate import found_at
+
+    lines = [f"{safe(report['file'])}" + (f" (split {safe(report['split'])})" if report.get("split") else "")]
+    if "sweep" in report:
+        lines.append("threshold  in-scope answered  accuracy of answers  out-of-scope rejected")
+        for row in report["sweep"]:
+            lines.append(
+                f"{row['threshold']:9.2f}  {row['answered']:17.0%}  {row['accuracy']:19.0%}  {row['rejected']:21.0%}"
+            )
+        fitted = report["fitted"]
+        lines.append(
+            f"fitted: confidence = 1 / (1 + exp(-({fitted['slope']:.3f} x score {fitted['offset']:+.3f}))), "
+            f"threshold {fitted['threshold']:.3f}; saved to {safe(report['saved_to'])}"
+        )
+    lines.append(f"{'threshold':32} {report['threshold']:.3f}")
+    for key, value in report["metrics"].items():
+        shown = f"{value:.3f}" if isinstance(value, float) and key != "median_top_words" else f"{value:g}"
+        lines.append(f"{_METRIC_LABELS.get(key, key):32} {shown}")
+    if misses:
+        lines.append("misses:")
+        for item, result in zip(items, results):
+            top = result.hits[0].passage.id if result.hits else "-"
+            if item.in_scope and (found_at(item, result) != 1 or not result.answered):
+                rank = found_at(item, result)
+                lines.append(f"  in scope, relevant at rank {rank}, answered={result.answered}: {safe(item.question)}")
+                lines.append(f"    top: {safe(top)}")
+            elif not item.in_scope and result.answered:
+                lines.append(f"  out of scope but answered: {safe(item.question)}")
+                lines.append(f"    top: {safe(top)}")
     return "\n".join(lines)

@@ -8,8 +8,9 @@ Measures, against the shipped corpus:
   - the same question answered by a plain script (sentence-transformers +
     FAISS over roleqa's own passages.faiss), the way a tutorial writes it;
   - per-question latency inside `chat` (answer and render, as the REPL calls
-    them) over 534 questions: p50 and p99;
-  - batch throughput: 1,068 questions on stdin to one `roleqa ask --json`;
+    them) over the labelled questions six times over: p50 and p99;
+  - batch throughput: the labelled questions twelve times over, on stdin to
+    one `roleqa ask --json`;
   - `roleqa build` of the shipped corpus into an empty folder.
 Nothing here is asserted: the targets are in the README next to the numbers.
 """
@@ -83,16 +84,16 @@ def chat_latency(questions: list[str]) -> tuple[float, float]:
     """p50 and p99 milliseconds of answer + render per question, in one process, as the REPL does."""
     from roleqa.answer import Answerer
     from roleqa.build import ensure_index
-    from roleqa.config import Settings
+    from roleqa.config import DEFAULT_THRESHOLD, DEFAULT_TOP_K, Settings
     from roleqa.render import render_text
 
-    settings = Settings()
-    answerer = Answerer(*ensure_index(settings))
-    render_text(answerer.ask(questions[0], settings.top_k, settings.threshold), settings.threshold)
+    answerer = Answerer(*ensure_index(Settings()))
+    k, threshold = DEFAULT_TOP_K, DEFAULT_THRESHOLD
+    render_text(answerer.ask(questions[0], k, threshold), threshold)
     times = []
     for q in questions:
         start = time.perf_counter()
-        render_text(answerer.ask(q, settings.top_k, settings.threshold), settings.threshold, color=True)
+        render_text(answerer.ask(q, k, threshold), threshold, color=True)
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
     return times[len(times) // 2], times[int(len(times) * 0.99) - 1]

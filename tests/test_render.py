@@ -2,7 +2,7 @@ import json
 
 from roleqa.answer import Hit, Result
 from roleqa.chunking import Passage
-from roleqa.render import render_json, render_text, safe
+from roleqa.render import render_json, render_text, safe, source_line
 
 
 def result(text="Plain text.", answered=True, score=0.8):
@@ -57,3 +57,14 @@ def test_did_you_mean_shows_both_answers_in_full():
     out = render_text(Result("q?", True, [a, b], [], ["Salary", "Growth"]), 0.3)
     assert 'Did you mean "Salary" (above) or "Growth" (below)?' in out
     assert "Pay is high." in out and "Demand grows." in out and "Also relevant" not in out
+
+
+def test_the_source_fits_on_one_line():
+    long = " > ".join(["Key differences between data scientists and machine learning engineers", "2. Skill sets"])
+    p = Passage("d#s-1", "data-science-vs-machine-learning-engineer.md", "T", long, "article", "x")
+    assert source_line(p, 200) == f"— {long} (article, data-science-vs-machine-learning-engineer.md)"
+    assert source_line(p, 72) == "— … > 2. Skill sets (article)"
+    for width in (20, 40, 60, 80):
+        assert len(source_line(p, width)) <= width
+    out = render_text(Result("q?", True, [Hit(1, p, 0.9)], []), 0.3, width=88)
+    assert out.splitlines()[-1] == "— … > 2. Skill sets (article) confidence 0.90"

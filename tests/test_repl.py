@@ -1,5 +1,12 @@
+"""The chat loop and session, with exact transcripts through injected input and output."""
+
+import json
+
+from roleqa.answer import Hit, Result
+from roleqa.chunking import Passage
 from roleqa.errors import RoleqaError
-from roleqa.repl import HELP, answer_lines, run_chat
+from roleqa.render import render_json
+from roleqa.repl import HELP, ChatSession, answer_lines, run_chat
 
 
 def scripted(lines):
@@ -17,46 +24,148 @@ def scripted(lines):
     return read_line, out
 
 
-def test_transcript():
-    read_line, out = scripted(["", "first question", "/help", "/nope", KeyboardInterrupt(), "boom", "/quit"])
+class FakeAsk:
+    """Answers "<question> #n" for n = 1..k, recording what it was asked; "boom" is an error."""
 
-    def answer(q):
-        if q == "boom":
+    def __init__(self):
+        self.asked = []
+
+    def __call__(self, question, k, topic):
+        self.asked.append((question, k, topic))
+        if question == "boom":
             raise RoleqaError("index broken")
-        return f"answer to {q}"
+        section = "Salary" if "earn" in question else "Tools"
+        hits = [
+            Hit(
+                n,
+                Passage(f"d#{section.lower()}-{n}", "d.md", "T", section, "article", f"{question} #{n}"),
+                0.9 - n / 10,
+            )
+            for n in range(1, k + 1)
+        ]
+        hits[0] = Hit(1, hits[0].passage, 0.9, 1.5, parts=(("dense", 0.7), ("role", 1.0), ("other_job", 0.0)))
+        answered = "weather" not in question
+        return Result(question, answered, hits, [] if answered else ["Try this?"])
 
-    code = run_chat(answer, read_line, out.append, welcome="hi")
-    assert code == 0
+
+def session(k=2, as_json=False):
+    ask = FakeAsk()
+    render = render_json if as_json else (lambda r: f"A: {r.hits[0].passage.text}")
+    return ChatSession(ask, render, k, as_json), ask
+
+
+def test_transcript_with_follow_ups_and_commands():
+    chat, ask = session()
+    read_line, out = scripted(
+        [
+            "",
+            "How much do data scientists earn?",
+            "and ML engineers?",
+            "/sources",
+            "/more",
+            "/why",
+            "/k 1",
+            "/k many",
+            "/reset",
+            "and ML engineers?",
+            "/nope",
+            KeyboardInterrupt(),
+            "boom",
+            "/help",
+            "/quit",
+        ]
+    )
+    assert run_chat(chat, read_line, out.append, welcome="hi") == 0
+    prompt = "roleqa> "
     assert out == [
         "hi",
-        "roleqa> ",
-        "roleqa> ",
-        "answer to first question",
-        "roleqa> ",
-        HELP,
-        "roleqa> ",
+        prompt,
+        prompt,
+        "A: How much do data scientists earn? #1",
+        prompt,
+        "Taking this as: How much do machine learning engineers earn?\n"
+        "A: How much do machine learning engineers earn? #1",
+        prompt,
+        "1. 0.90  d#salary-1\n   Salary (article, d.md)\n2. 0.70  d#salary-2\n   Salary (article, d.md)",
+        prompt,
+        "3. How much do machine learning engineers earn? #3\n   — Salary · confidence 0.60\n"
+        "4. How much do machine learning engineers earn? #4\n   — Salary · confidence 0.50",
+        prompt,
+        "\n".join(
+            [
+                "Best answer: d#salary-1",
+                "Read as: How much do machine learning engineers earn?",
+                "  dense cosine, question to passage        0.700",
+                "  cosine to its heading / FAQ question      0.000  (x 0.4)",
+                "  cosine to its whole section               0.000  (x 0.8)",
+                "  BM25, shared words                        0.000  (x 0.03)",
+                "  role: same +1, the other -1                  +1  (x 0.05)",
+                "  on the topic of the previous answer          no  (+0.3)",
+                "  asks about another job                       no  (-1)",
+                "  ranking score                             1.500",
+                "  confidence (chance it is right)           0.900",
+                "  answered",
+            ]
+        ),
+        prompt,
+        "Showing 1 answers per question.",
+        prompt,
+        "Usage: /k N, with N from 1 to 50.",
+        prompt,
+        "Forgot the conversation; the next question is read on its own.",
+        prompt,
+        "A: and ML engineers? #1",  # no context any more: taken as it is
+        prompt,
         "Unknown command /nope; type /help for the commands.",
-        "roleqa> ",
+        prompt,
         "",
-        "roleqa> ",
+        prompt,
         "Error: index broken",
-        "roleqa> ",
+        prompt,
+        HELP,
+        prompt,
     ]
+    # The role swap kept the topic: the previous answer's sections got the bonus.
+    assert ask.asked[1] == ("How much do machine learning engineers earn?", 2, frozenset({"Salary"}))
 
 
-def test_end_of_input_exits_cleanly():
-    read_line, out = scripted(["question", EOFError()])
-    assert run_chat(lambda q: q.upper(), read_line, out.append) == 0
-    assert out == ["roleqa> ", "QUESTION", "roleqa> ", ""]
+def test_unanswered_questions_do_not_become_the_topic():
+    chat, ask = session()
+    chat.handle("What tools do data scientists use?")
+    chat.handle("what about the weather?")  # read as a follow-up, not answered
+    assert chat.last.interpreted_as == "What about the weather for data scientists?"
+    chat.handle("and ML engineers?")
+    assert ask.asked[-1][0] == "What tools do machine learning engineers use?"
 
 
-def test_exit_words_quit():
+def test_end_of_input_and_exit_words():
+    chat, _ = session()
+    read_line, out = scripted(["what do data scientists earn", EOFError()])
+    assert run_chat(chat, read_line, out.append) == 0
+    assert out[-1] == ""
     for word in ("exit", "quit", "/QUIT"):
         read_line, out = scripted([word, "never read"])
-        assert run_chat(lambda q: q, read_line, out.append) == 0
+        assert run_chat(session()[0], read_line, out.append) == 0
 
 
-def test_piped_lines_answer_each_non_empty_line():
+def test_commands_before_any_question():
+    chat, _ = session()
+    assert chat.handle("/why") == "Ask a question first."
+    assert chat.handle("/sources") == "Ask a question first."
+
+
+def test_piped_json_carries_the_reading_and_commands_stay_silent():
+    chat, _ = session(as_json=True)
     out = []
-    answer_lines(["a\n", "\n", "  b  \n", "/quit\n", "c\n"], lambda q: f"<{q}>", out.append)
-    assert out == ["<a>", "<b>"]
+    lines = ["What do data scientists earn?\n", "/help\n", "and ML engineers?\n", "/reset\n", "and ML engineers?\n"]
+    answer_lines(lines, chat, out.append)
+    rows = [json.loads(line) for line in out]
+    assert [r["interpreted_as"] for r in rows] == [None, "What do machine learning engineers earn?", None]
+    assert [r["question"] for r in rows] == ["What do data scientists earn?", "and ML engineers?", "and ML engineers?"]
+
+
+def test_piped_text_separates_answers_and_stops_at_quit():
+    chat, _ = session()
+    out = []
+    answer_lines(["a earn\n", "\n", "  b earn  \n", "/quit\n", "c\n"], chat, out.append)
+    assert out == ["A: a earn #1", "", "A: b earn #1"]

@@ -34,6 +34,9 @@ from roleqa.retrieve import (
 SUGGESTIONS = 3
 # Sentences scoring within this much of the best one are highlighted too (at most two in all).
 HIGHLIGHT_MARGIN = 0.03
+# Added to the ranking score of passages in the sections a chat follow-up stays on
+# ("and ML engineers?" after an answer from "Salary expectations").
+TOPIC_BONUS = 0.3
 # Two best answers from different sections this close in ranking score: ask which was meant.
 DID_YOU_MEAN_GAP = 0.02
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
@@ -52,6 +55,8 @@ class Hit:
     covers: frozenset[str] = frozenset()
     # (start, end) character offsets in passage.text of the sentences that best match the question.
     highlight: tuple[tuple[int, int], ...] = ()
+    # How the passage that ranked this answer was scored (`/why` in the chat): each part before weighting.
+    parts: tuple[tuple[str, float], ...] = ()
 
     def to_json(self) -> dict:
         p = self.passage
@@ -76,11 +81,14 @@ class Result:
     # When the two best answers are about equally good and from different
     # sections: their headings, to ask which one was meant. Else empty.
     did_you_mean: list[str] = field(default_factory=list)
+    # In a chat, the question as read against the previous turn; None when taken as it is.
+    interpreted_as: str | None = None
 
     def to_json(self) -> dict:
         """The JSON Lines contract of `roleqa ask --json` (see README)."""
         return {
             "question": self.question,
+            "interpreted_as": self.interpreted_as,
             "answered": self.answered,
             "answers": [h.to_json() for h in self.hits],
             "suggestions": self.suggestions,
@@ -137,20 +145,27 @@ class Answerer:
             [p.group for p in passages], [p.members for p in passages], [p.id for p in passages]
         )
 
-    def ask(self, question: str, k: int, threshold: float) -> Result:
-        """The top-k passages for `question`; answered when the best reaches `threshold`."""
-        return self.ask_many([question], k, threshold)[0]
+    def ask(self, question: str, k: int, threshold: float, topic: frozenset[str] = frozenset()) -> Result:
+        """The top-k passages for `question`; answered when the best reaches `threshold`.
 
-    def ask_many(self, questions: Sequence[str], k: int, threshold: float) -> list[Result]:
+        `topic`: sections a chat follow-up stays on; their passages get a bonus.
+        """
+        return self.ask_many([question], k, threshold, topic)[0]
+
+    def ask_many(
+        self, questions: Sequence[str], k: int, threshold: float, topic: frozenset[str] = frozenset()
+    ) -> list[Result]:
         """Like `ask` for several questions, embedded in one batch."""
         cleaned = [normalize_question(q) for q in questions]
         if not cleaned:
             return []
         expanded = [expand_abbreviations(q) for q in cleaned]
         vectors = self.encoder.embed_batch(expanded)
-        return [self._result(q, x, v, k, threshold) for q, x, v in zip(cleaned, expanded, vectors)]
+        return [self._result(q, x, v, k, threshold, topic) for q, x, v in zip(cleaned, expanded, vectors)]
 
-    def _result(self, question: str, expanded: str, vector: np.ndarray, k: int, threshold: float) -> Result:
+    def _result(
+        self, question: str, expanded: str, vector: np.ndarray, k: int, threshold: float, topic: frozenset[str]
+    ) -> Result:
         dense = all_similarities(self.index.passage_vectors, vector)
         heading = all_similarities(self.index.heading_vectors, vector)
         section = all_similarities(self.index.section_vectors, vector)
@@ -159,13 +174,37 @@ class Answerer:
         other_job = names_another_job(expanded, self.subjects)
         ranking = fuse(dense, heading, lexical, section, role, other_job, self.weights)
         passages = self.index.passages
+        # Same topic, but not the other role: "and ML engineers?" wants the ML engineers' part.
+        on_topic = np.array([p.section in topic for p in passages], dtype=np.float32) * (role >= 0)
+        ranking = ranking + TOPIC_BONUS * on_topic
         chosen = choose_units(ranking, self.parent, self.covers, k, wants_list(question))
         # An answer resized from the passage that ranked it keeps that passage's score.
         raw = [float(max(ranking[unit], ranking[row])) for unit, row in chosen]
         conf = confidence(np.array(raw), self.slope, self.offset)
+        parts = {
+            "dense": dense,
+            "heading": heading,
+            "section": section,
+            "lexical": lexical,
+            "role": role,
+            "topic": on_topic,
+        }
+
+        def why(row: int) -> tuple[tuple[str, float], ...]:
+            scored = tuple((name, round(float(values[row]), 4)) for name, values in parts.items())
+            return (*scored, ("other_job", 1.0 if other_job else 0.0))
+
         hits = [
-            Hit(rank, passages[unit], round(float(c), 4), round(r, 4), self._ids(unit), self._highlight(unit, vector))
-            for rank, ((unit, _), r, c) in enumerate(zip(chosen, raw, conf), start=1)
+            Hit(
+                rank,
+                passages[unit],
+                round(float(c), 4),
+                round(r, 4),
+                self._ids(unit),
+                self._highlight(unit, vector),
+                why(unit if ranking[unit] >= ranking[row] else row),
+            )
+            for rank, ((unit, row), r, c) in enumerate(zip(chosen, raw, conf), start=1)
         ]
         answered = bool(hits) and hits[0].score >= threshold
         suggestions = [] if answered else self._suggest(heading, hits)

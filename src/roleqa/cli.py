@@ -187,32 +187,41 @@ def chat(
     model: ModelOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Chat in the terminal; with piped input, answer one question per line."""
-    from roleqa.repl import answer_lines, run_chat
+    """Chat in the terminal, follow-ups included; with piped input, answer one question per line."""
+    from roleqa.repl import COMMANDS, ChatSession, answer_lines, run_chat
+    from roleqa.terminal import line_editing
 
     settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model, top_k=top_k, threshold=threshold)
     answerer, threshold = _answerer(settings)
-    fmt = _formatter(threshold, as_json)
     color = _use_color()
-
-    def answer(question: str) -> str:
-        return fmt(answerer.ask(question, settings.top_k, threshold))
+    session = ChatSession(
+        lambda question, k, topic: answerer.ask(question, k, threshold, topic),
+        _formatter(threshold, as_json),
+        settings.top_k,
+        as_json,
+    )
 
     def write(text: str) -> None:
         typer.echo(text, color=color or None)
 
     if not sys.stdin.isatty():
-        raise typer.Exit(answer_lines(_stdin_lines(), answer, write))
-    try:
-        import readline  # noqa: F401 - gives input() line editing and history
-    except ImportError:
-        pass
-    docs = answerer.index.manifest.get("corpus", {}).get("documents", [])
-    welcome = (
-        f"roleqa {__version__} · {len(answerer.index.passages)} passages from {', '.join(docs)}\n"
-        "Ask a question in your own words. /help for commands, /quit to leave.\n"
-    )
-    raise typer.Exit(run_chat(answer, input, write, welcome=welcome))
+        raise typer.Exit(answer_lines(_stdin_lines(), session, write))
+    with line_editing(settings.data_dir / "history", COMMANDS):
+        raise typer.Exit(run_chat(session, input, write, welcome=_welcome(answerer, color)))
+
+
+def _welcome(answerer, color: bool) -> str:
+    """Who is answering, and three questions to start with, taken from the FAQ (or the headings)."""
+    from roleqa.render import safe
+
+    passages = answerer.index.passages
+    examples = [p.question for p in passages if p.question][:3] or list(dict.fromkeys(p.leaf for p in passages))[:3]
+    docs = ", ".join(answerer.index.manifest.get("corpus", {}).get("documents", []))
+    title = f"roleqa {__version__} · {len(passages)} passages from {safe(docs)}"
+    lines = [typer.style(title, bold=True) if color else title, "Try for instance:"]
+    lines += [f"  {safe(q)}" for q in examples]
+    lines.append('Follow-ups work ("and ML engineers?"). /help for commands, /quit or Ctrl-D to leave.')
+    return "\n".join(lines) + "\n"
 
 
 @app.command("eval")

@@ -40,6 +40,7 @@ class Settings:
     top_k: int = DEFAULT_TOP_K
     threshold: float | None = None  # None: the index's calibration, else DEFAULT_THRESHOLD
     cache_dir: Path = Path.home() / ".cache" / "roleqa"
+    data_dir: Path = Path.home() / ".local" / "share" / "roleqa"  # the chat's history
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -47,6 +48,8 @@ class Settings:
         s = cls()
         if env.get("XDG_CACHE_HOME"):
             s = replace(s, cache_dir=Path(env["XDG_CACHE_HOME"]) / "roleqa")
+        if env.get("XDG_DATA_HOME"):
+            s = replace(s, data_dir=Path(env["XDG_DATA_HOME"]) / "roleqa")
         if env.get("ROLEQA_CORPUS"):
             s = replace(s, corpus_dir=Path(env["ROLEQA_CORPUS"]))
         if env.get("ROLEQA_INDEX"):

@@ -9,6 +9,7 @@ import textwrap
 import click
 
 from roleqa.answer import Hit, Result
+from roleqa.chunking import Passage
 
 # C0/C1 control characters except newline and tab: never sent to a terminal raw,
 # so a document or a question cannot move the cursor or change colours.
@@ -54,12 +55,36 @@ def render_text(result: Result, threshold: float, color: bool = False, width: in
     if related:
         lines.append(style("Also relevant:", bold=True))
         for h in related:
-            tag = f"[{safe(h.passage.leaf)}, {h.score:.2f}]"
+            tag = f"[{textwrap.shorten(safe(h.passage.leaf), 40, placeholder='…')}, {h.score:.2f}]"
             room = max(20, width - len(tag) - 6)
             flat = safe(h.passage.text).removeprefix("- ").replace("\n", " ")
             snippet = textwrap.shorten(flat, room, placeholder=" …")
             lines.append(f"  {h.rank}. {snippet} " + style(tag, dim=True))
     return "\n".join(lines)
+
+
+def source_line(p: Passage, width: int) -> str:
+    """Where a passage comes from, on one line of at most `width` characters.
+
+    The full form is "— Section > Sub-section (kind, document)"; when it is
+    too long, the middle headings, then the document, then the end of the
+    heading give way.
+    """
+    heads = [safe(h) for h in p.section.split(" > ")]
+    forms = [heads]
+    if len(heads) > 2:
+        forms.append([heads[0], "…", heads[-1]])
+    if len(heads) > 1:
+        forms.append(["…", heads[-1]])
+    for form in forms:
+        line = f"— {' > '.join(form)} ({p.kind}, {safe(p.document)})"
+        if len(line) <= width:
+            return line
+    for form in forms:
+        line = f"— {' > '.join(form)} ({p.kind})"
+        if len(line) <= width:
+            return line
+    return textwrap.shorten(f"— {heads[-1]} ({p.kind})", max(10, width), placeholder="…")
 
 
 # Private-use characters mark highlight boundaries through wrapping; then they
@@ -79,12 +104,9 @@ def _answer_block(hit: Hit, style, color: bool, width: int) -> list[str]:
     for para in safe(text).split("\n"):
         wrapped = textwrap.fill(para, width=width, subsequent_indent="  " if para.startswith("- ") else "")
         lines.append(wrapped.replace(_ON, on).replace(_OFF, off))
-    source = f"— {safe(p.section)} ({p.kind}, {safe(p.document)})"
     conf = f"confidence {hit.score:.2f}"
-    wrapped = textwrap.wrap(source, width=width, subsequent_indent="  ", break_on_hyphens=False)
-    if len(wrapped[-1]) + 1 + len(conf) > width:
-        wrapped.append("  ")
-    lines.append(style("\n".join(wrapped), dim=True) + " " + style(conf, fg="green"))
+    source = source_line(p, width - len(conf) - 1)
+    lines.append(style(source, dim=True) + " " + style(conf, fg="green"))
     return lines
 
 

@@ -1,32 +1,164 @@
-"""The chat loop: a prompt around an injected answer function.
+"""The chat: a session that follows the conversation, and the loop around it.
 
-Input and output are injected too, so the loop is tested with an exact
-transcript and the CLI decides about readline, colour and JSON.
+`ChatSession` holds what a chat remembers (the previous turn, the last
+answer, how many answers to show) and turns one input line into the text to
+print. Asking and rendering are injected, and so are input and output of the
+loop, so the chat is tested with exact transcripts; the CLI decides about
+readline, colour and JSON.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
+from roleqa.answer import TOPIC_BONUS, Result, passage_about
 from roleqa.errors import RoleqaError
+from roleqa.followup import Turn, interpret, turn_role
+from roleqa.render import safe
+from roleqa.retrieve import WEIGHTS, roles_in
 
+COMMANDS = ["/help", "/k", "/sources", "/more", "/why", "/reset", "/quit"]
 HELP = """Ask a question in your own words, e.g. "How much do ML engineers earn?".
+Follow-ups work too: "and data scientists?", "what skills do they need?".
 Commands:
-  /help   show this help
-  /quit   leave the chat (also: exit, quit, Ctrl-D)
-Ctrl-C clears the line you are typing."""
+  /help      show this help
+  /k N       show N answers per question
+  /sources   every answer to the last question, with its score and id
+  /more      the next answers to the last question
+  /why       how the best answer was scored
+  /reset     forget the conversation (the next question is read on its own)
+  /quit      leave the chat (also: exit, quit, Ctrl-D)
+Up and Down recall earlier questions, Ctrl-R searches them, Tab completes
+commands, Ctrl-C clears the line you are typing."""
 
 QUIT = {"/quit", "/exit", "exit", "quit", ":q"}
+QUIT_SIGNAL = None  # what `ChatSession.handle` returns for "leave the chat"
+
+# ask(question, k, sections): the top-k answers; passages in `sections` get a topic bonus.
+Ask = Callable[[str, int, frozenset], Result]
+
+
+class ChatSession:
+    """One conversation: reads follow-ups against the previous turn, and answers commands."""
+
+    def __init__(self, ask: Ask, render: Callable[[Result], str], top_k: int, as_json: bool = False) -> None:
+        self.ask = ask
+        self.render = render
+        self.top_k = top_k
+        self.as_json = as_json
+        self.previous: Turn | None = None
+        self.last: Result | None = None
+        self.shown = 0
+        self.topic: frozenset[str] = frozenset()  # the sections the last question leaned on
+
+    def handle(self, line: str) -> str | None:
+        """The text to print for one input line ("" for nothing); QUIT_SIGNAL to leave."""
+        line = line.strip()
+        if not line:
+            return ""
+        if line.lower() in QUIT:
+            return QUIT_SIGNAL
+        if line.startswith("/") or line.lower() in {"help", "?"}:
+            return self._command(line)
+        return self._question(line)
+
+    def _question(self, question: str) -> str:
+        reading = interpret(question, self.previous)
+        asked = reading.question if reading else question
+        topic = self.previous.sections if reading and reading.same_topic else frozenset()
+        result = self.ask(asked, self.top_k, topic)
+        result = replace(result, question=question, interpreted_as=reading.question if reading else None)
+        # An unanswered question is not a topic to follow up on; keep the one before.
+        if result.answered:
+            about = roles_in(passage_about(result.hits[0].passage))
+            sections = frozenset(h.passage.section for h in result.hits)
+            self.previous = Turn(asked, turn_role(asked, about), sections)
+        self.last, self.shown, self.topic = result, len(result.hits), topic
+        if self.as_json:
+            return self.render(result)
+        taking = f"Taking this as: {safe(reading.question)}\n" if reading else ""
+        return taking + self.render(result)
+
+    def _command(self, line: str) -> str:
+        name, _, arg = line.partition(" ")
+        name = name.lower()
+        if name in {"/help", "help", "?"}:
+            return "" if self.as_json else HELP
+        if name == "/reset":
+            self.previous = self.last = None
+            return "" if self.as_json else "Forgot the conversation; the next question is read on its own."
+        if name == "/k":
+            if not arg.strip().isdigit() or not 1 <= int(arg) <= 50:
+                return "" if self.as_json else "Usage: /k N, with N from 1 to 50."
+            self.top_k = int(arg)
+            return "" if self.as_json else f"Showing {self.top_k} answers per question."
+        if self.as_json:
+            return ""
+        if name in {"/sources", "/more", "/why"} and self.last is None:
+            return "Ask a question first."
+        if name == "/sources":
+            return self._sources()
+        if name == "/more":
+            return self._more()
+        if name == "/why":
+            return self._why()
+        return f"Unknown command {safe(name)}; type /help for the commands."
+
+    def _sources(self) -> str:
+        lines = []
+        for h in self.last.hits:
+            p = h.passage
+            lines.append(f"{h.rank}. {h.score:.2f}  {safe(p.id)}")
+            lines.append(f"   {safe(p.section)} ({p.kind}, {safe(p.document)})")
+        return "\n".join(lines)
+
+    def _more(self) -> str:
+        last = self.last
+        more = self.ask(last.interpreted_as or last.question, self.shown + self.top_k, self.topic)
+        new = more.hits[self.shown :]
+        if not new:
+            return "No more answers."
+        self.shown = len(more.hits)
+        self.last = replace(more, question=last.question, interpreted_as=last.interpreted_as)
+        lines = []
+        for h in new:
+            snippet = safe(h.passage.text).replace("\n", " ")
+            lines.append(f"{h.rank}. {snippet}\n   — {safe(h.passage.section)} · confidence {h.score:.2f}")
+        return "\n".join(lines)
+
+    def _why(self) -> str:
+        best = self.last.hits[0]
+        parts, w = dict(best.parts), WEIGHTS
+        lines = [f"Best answer: {safe(best.passage.id)}"]
+        if self.last.interpreted_as:
+            lines.append(f"Read as: {safe(self.last.interpreted_as)}")
+        lines += [
+            f"  dense cosine, question to passage      {parts.get('dense', 0):7.3f}",
+            f"  cosine to its heading / FAQ question    {parts.get('heading', 0):7.3f}  (x {w.heading:g})",
+            f"  cosine to its whole section             {parts.get('section', 0):7.3f}  (x {w.section:g})",
+            f"  BM25, shared words                      {parts.get('lexical', 0):7.3f}  (x {w.lexical:g})",
+            f"  role: same +1, the other -1             {parts.get('role', 0):+7.0f}  (x {w.role:g})",
+            f"  on the topic of the previous answer     {'yes' if parts.get('topic') else 'no':>7}  (+{TOPIC_BONUS:g})",
+            f"  asks about another job                  {'yes' if parts.get('other_job') else 'no':>7}  "
+            f"(-{w.other_job:g})",
+            f"  ranking score                           {best.raw:7.3f}",
+            f"  confidence (chance it is right)         {best.score:7.3f}",
+            "  answered" if self.last.answered else "  not answered: below the threshold",
+        ]
+        if best.passage.members:
+            lines.append(f"  shown as a whole list of {len(best.passage.members)} items")
+        return "\n".join(lines)
 
 
 def run_chat(
-    answer: Callable[[str], str],
+    session: ChatSession,
     read_line: Callable[[str], str],
     write: Callable[[str], None],
     prompt: str = "roleqa> ",
     welcome: str = "",
 ) -> int:
-    """Read questions until /quit or end of input, writing each answer. Returns an exit code.
+    """Read lines until /quit or end of input, writing each reply. Returns an exit code.
 
     `read_line(prompt)` behaves like `input`: EOFError ends the chat and
     KeyboardInterrupt abandons the current line.
@@ -35,38 +167,35 @@ def run_chat(
         write(welcome)
     while True:
         try:
-            line = read_line(prompt).strip()
+            line = read_line(prompt)
         except EOFError:
             write("")
             return 0
         except KeyboardInterrupt:
             write("")
             continue
-        if not line:
-            continue
-        if line.lower() in QUIT:
-            return 0
-        if line.lower() in {"/help", "help", "?"}:
-            write(HELP)
-            continue
-        if line.startswith("/"):
-            write(f"Unknown command {line.split()[0]}; type /help for the commands.")
-            continue
         try:
-            write(answer(line))
+            reply = session.handle(line)
         except RoleqaError as e:
-            write(f"Error: {e}")
+            reply = f"Error: {e}"
         except KeyboardInterrupt:
-            write("(cancelled)")
+            reply = "(cancelled)"
+        if reply is QUIT_SIGNAL:
+            return 0
+        if reply:
+            write(reply)
 
 
-def answer_lines(lines: Iterable[str], answer: Callable[[str], str], write: Callable[[str], None]) -> int:
-    """Piped chat: one question per non-empty line, each answered in turn."""
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
-        if line.lower() in QUIT:
+def answer_lines(lines: Iterable[str], session: ChatSession, write: Callable[[str], None]) -> int:
+    """Piped chat: one question or command per line, each answered in turn, follow-ups included."""
+    first = True
+    for line in lines:
+        reply = session.handle(line)
+        if reply is QUIT_SIGNAL:
             break
-        write(answer(line))
+        if reply:
+            if not first and not session.as_json:
+                write("")  # a blank line between answers, for reading
+            write(reply)
+            first = False
     return 0

@@ -109,7 +109,11 @@ def test_long_paragraphs_are_split_at_sentences():
 
 def test_repeated_headings_get_distinct_ids():
     doc = Document("a.md", "# T\n\n## Overview\n\nOne.\n\n## Other\n\n### Overview\n\nTwo.\n")
-    assert [p.id for p in chunk_document(doc)] == ["a#overview-1", "a#overview-2-1"]
+    assert [p.id for p in chunk_document(doc)] == ["a#overview-1", "a#overview--2-1"]
+    # Not even with a list: item 2-1 of the first "Overview" is not passage 1 of the second.
+    doc = Document("a.md", "# T\n\n## Overview\n\nOne.\n\n- item\n  - sub\n\n## Overview\n\nTwo.\n")
+    ids = [p.id for p in chunk_document(doc)]
+    assert len(set(ids)) == len(ids) and "a#overview--2-1" in ids and "a#overview-2-1" in ids
 
 
 def test_slugify():

@@ -26,7 +26,7 @@ from roleqa.ingest import Document
 
 # Bumped whenever the passages this module makes could change; stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 2
+CHUNKING_VERSION = 3
 MAX_WORDS = 160
 INTRODUCTION = "Introduction"
 
@@ -116,7 +116,9 @@ def chunk_document(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
         slug = slugify(_NUMBERING_RE.sub("", leaf)) or "section"
         used_slugs[slug] = used_slugs.get(slug, 0) + 1
         if used_slugs[slug] > 1:
-            slug = f"{slug}-{used_slugs[slug]}"
+            # A double dash never comes out of slugify or a passage key, so
+            # "overview--2-1" cannot collide with item 2-1 of "overview".
+            slug = f"{slug}--{used_slugs[slug]}"
         is_faq = any(_FAQ_RE.search(h) for h in sec.path)
         question = leaf if is_faq and leaf.endswith("?") else None
         prefix = f"{doc_slug}#{slug}-"

@@ -29,7 +29,9 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except RoleqaError as e:
-            click.echo(f"Error: {e}", err=True)
+            from roleqa.render import safe
+
+            click.echo(f"Error: {safe(str(e))}", err=True)
             ctx.exit(1)
 
 
@@ -85,7 +87,9 @@ def _settings(**options: object) -> Settings:
 
 
 def _notify(message: str) -> None:
-    typer.echo(f"roleqa: {message}", err=True)
+    from roleqa.render import safe  # a file name may hold escape sequences too
+
+    typer.echo(f"roleqa: {safe(message)}", err=True)
 
 
 def _progress(total: int) -> Callable[[int], None]:

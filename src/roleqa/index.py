@@ -25,6 +25,7 @@ No pickle anywhere: JSON and FAISS's own format only.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -41,6 +42,7 @@ import numpy as np
 from roleqa import __version__
 from roleqa.chunking import Passage, sentence_spans
 from roleqa.errors import RoleqaError
+from roleqa.locking import SWAP_WAIT, locked
 
 FORMAT = "roleqa-index"
 FORMAT_VERSION = 2
@@ -141,7 +143,8 @@ def write_index(
             for p in passages:
                 f.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
         for kind, name in VECTOR_FILES.items():
-            faiss.write_index(flat_index(getattr(vectors, kind), dimension), str(tmp / name))
+            # Serialized here and written by Python, so a full disk is an OSError like any other.
+            _write_bytes(tmp / name, faiss.serialize_index(flat_index(getattr(vectors, kind), dimension)).tobytes())
         encoder = extras(tmp) if extras else None
         manifest = {
             **manifest,
@@ -249,13 +252,67 @@ def _refuse_foreign(dest: Path) -> None:
 
 
 def _swap_into_place(tmp: Path, dest: Path) -> None:
-    if dest.exists():
+    """Put the finished folder `tmp` at `dest` in one step, while no reader is loading `dest`.
+
+    Where the kernel can exchange two paths atomically (Linux renameat2), `dest`
+    is never missing; elsewhere the old folder is moved aside first, and
+    `recover` puts it back if the process dies between the two renames.
+    """
+    with locked(dest, "swap", exclusive=True, wait=SWAP_WAIT):
+        if not dest.exists():
+            os.rename(tmp, dest)
+            return
+        if _exchange(tmp, dest):
+            shutil.rmtree(tmp, ignore_errors=True)  # now holds the previous index
+            return
         old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
         os.rename(dest, old / "index")
         os.rename(tmp, dest)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(tmp, dest)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with renameat2(RENAME_EXCHANGE); False where that is unavailable."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def leftovers(dest: Path) -> list[Path]:
+    """Temporary folders of builds of `dest` that were killed before they finished."""
+    if not dest.parent.is_dir():
+        return []
+    return sorted(dest.parent.glob(f".{dest.name}.tmp-*")) + sorted(dest.parent.glob(f".{dest.name}.old-*"))
+
+
+def recover(dest: Path) -> None:
+    """Under the build lock: put back an index moved aside by a swap that never finished,
+    then delete what killed builds left behind."""
+    for old in sorted(dest.parent.glob(f".{dest.name}.old-*")) if dest.parent.is_dir() else []:
+        if not dest.exists() and (old / "index" / MANIFEST).is_file():
+            os.rename(old / "index", dest)
+    for path in leftovers(dest):
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def in_memory(passages: list[Passage], vectors: Vectors, manifest: dict, path: Path) -> Index:
+    """An index that lives only in this process: for when its folder cannot be written."""
+    dimension = int(vectors.passages.shape[1])
+    indexes = [flat_index(getattr(vectors, kind), dimension) for kind in ("passages", "headings", "sections")]
+    manifest = {**manifest, "encoder": None, "dimension": dimension, "passages": len(passages)}
+    sentences = np.ascontiguousarray(vectors.sentences, dtype=np.float32)
+    return Index(path, manifest, passages, *indexes, sentences, sentence_rows(passages))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with path.open("wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())  # on disk before the folder is swapped in
 
 
 def sha256_file(path: Path) -> str:

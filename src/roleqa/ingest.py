@@ -10,6 +10,9 @@ from pathlib import Path
 from roleqa.errors import RoleqaError
 
 SUFFIXES = (".md", ".markdown", ".txt")
+# A bigger file is skipped: embedding it would take many minutes on a laptop,
+# and a note that size is almost always an export or a log, not prose.
+MAX_DOCUMENT_BYTES = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -23,8 +26,9 @@ class Document:
 def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[str]]:
     """Documents of `corpus_dir` (sorted by name) and one warning per skipped file.
 
-    Hidden files and folders are ignored; unreadable, binary or non-UTF-8 files
-    are skipped with a warning instead of stopping the build.
+    Hidden files and folders are ignored, and symlinked folders are not
+    followed (no loops); unreadable, binary, non-UTF-8, empty or oversized
+    files are skipped with a warning instead of stopping the build.
     """
     if not corpus_dir.is_dir():
         raise RoleqaError(f"corpus folder {corpus_dir} does not exist; pass --corpus DIR with your .md/.txt files")
@@ -38,6 +42,11 @@ def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[str]]:
             path = Path(root) / fname
             name = path.relative_to(corpus_dir).as_posix()
             try:
+                size = path.stat().st_size
+                if size > MAX_DOCUMENT_BYTES:
+                    limit = MAX_DOCUMENT_BYTES / 1e6
+                    warnings.append(f"skipped {name}: {size / 1e6:.1f} MB, over the {limit:.0f} MB limit")
+                    continue
                 data = path.read_bytes()
             except OSError as e:
                 warnings.append(f"skipped {name}: cannot read it ({e.strerror})")

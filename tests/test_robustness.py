@@ -150,7 +150,7 @@ def test_hostile_corpus_files_are_skipped_or_indexed_and_the_rest_answers(tmp_pa
     (corpus / "good.md").write_text("# Bikes\n\n## Tyres\n\nPump the bicycle tyres to four bar every two weeks.\n")
     (corpus / "binary.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR")
     (corpus / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me".encode("latin-1"))
-    (corpus / "big.txt").write_text("word " * 700_000)  # 3.5 MB
+    (corpus / "big.txt").write_text("word " * 10_000_000)  # 50 MB
     (corpus / "empty.md").write_text("  \n")
     (corpus / "plain.txt").write_text("No headings at all.\n\nJust two paragraphs about compost heaps and worms.\n")
     (corpus / "escapes.md").write_text("# Terminal\n\nA trick \x1b[2J\x1b]0;pwned\x07 about the kettle whistle.\n")

@@ -160,6 +160,10 @@ def write_index(
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         if (dest / CALIBRATION).is_file():
             shutil.copy2(dest / CALIBRATION, tmp / CALIBRATION)
+        # mkdtemp (and onnx) make private files; an index is as readable as any build output.
+        os.chmod(tmp, 0o755)
+        for path in tmp.iterdir():
+            os.chmod(path, 0o644)
         _swap_into_place(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -243,7 +243,7 @@ def eval_(
     corpus: CorpusOpt = None,
     index: IndexOpt = None,
     model: ModelOpt = None,
-    as_json: JsonOpt = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as one JSON object.")] = False,
 ) -> None:
     """Measure answer quality on labelled questions: recall, MRR, nDCG, rejections, answer length."""
     from dataclasses import asdict

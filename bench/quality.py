@@ -12,7 +12,9 @@ does it, on the raw scraped page (sources/): split at its headings,
 A baseline chunk counts as right when its heading is the section of a
 relevant passage. "junk" counts answers (top 3) that carry text from the
 page's junk (bioRxiv, DUNS, WeChat paths, ...). The last column is roleqa's
-recall@1 on dev, where each part was chosen.
+recall@1 on dev, where each part was chosen. The ablation starts from the
+cleaned article in one chunk per section (no role split, no small-to-big),
+then roleqa's passages with each score added in turn.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from roleqa.retrieve import WEIGHTS
 ROOT = Path(__file__).resolve().parents[1]
 SET = ROOT / "tests" / "data" / "eval.jsonl"
 RAW = ROOT / "sources" / "000_cafb6aafcb78b802.txt"
+CORPUS = ROOT / "corpus"
 JUNK = re.compile(r"biorxiv|cappdata|duns|wechat|weixin|tencent|nvidia|back to home|find other pdf", re.IGNORECASE)
 COLUMNS = ["recall@1", "recall@3", "MRR@10", "OOS rejected", "false rej.", "median words", "junk", "dev recall@1"]
 
@@ -211,7 +214,10 @@ def main() -> None:
         ("+ role agreement", replace(WEIGHTS, other_job=0)),
         ("+ other-job rule (= roleqa)", WEIGHTS),
     ]
-    print(table("ablation (each fitted on dev)", [(name, roleqa_row(index, encoder, w)) for name, w in steps]))
+    cleaned = heading_chunks("\n".join(p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.md"))))
+    rows = [("dense only, one chunk per section (cleaned)", baseline_row(dense_baseline(cleaned), sections))]
+    rows += [(name, roleqa_row(index, encoder, w)) for name, w in steps]
+    print(table("ablation (each fitted on dev)", rows))
 
 
 if __name__ == "__main__":

@@ -9,9 +9,9 @@ tools do machine learning engineers use?". Three readings, tried in order:
   - pronoun: a question that names no role but says they / them / their
     ("what skills do they need?", "what about their salary?") gets the
     previous role in place of the pronoun;
-  - carry-over: a question that opens like a follow-up ("and ...", "what
-    about ...", "how about ...") but names no role ("and the tools?") is
-    asked about the previous role.
+  - carry-over: "and ...", "what about ..." or "how about ..." followed by a
+    short phrase with no question word and no role ("and the tools?", "what
+    about salary?") is asked about the previous role.
 
 Anything else is self-contained and is never rewritten: a question that
 names a role without opening like a follow-up, or one with no pronoun and no
@@ -32,10 +32,17 @@ _ROLE_FORMS = {
     "machine learning engineer": re.compile(r"\b(?:machine learning|ml) engineer(?:s|ing)?\b", re.IGNORECASE),
 }
 _PLURAL = {"data scientist": "data scientists", "machine learning engineer": "machine learning engineers"}
+# Openings of a role swap ("and for ML engineers?") and of a carry-over ("what about the tools?").
 _OPENING_RE = re.compile(
-    r"^\s*(?:and|also|what about|how about|and what about|and how about|same for|what of|and for|for)\b[\s,]*",
+    r"^\s*(?:and what about|and how about|what about|how about|same for|what of|and for|and|also|for)\b[\s,]*",
     re.IGNORECASE,
 )
+_CARRY_OPENING_RE = re.compile(r"^\s*(?:and what about|and how about|what about|how about|what of|and)\b[\s,]*", re.I)
+# A carried-over topic is a short noun phrase; anything with a question word is a question of its own.
+_QUESTION_WORD_RE = re.compile(
+    r"\b(what|how|why|who|whom|which|when|where|is|are|do|does|did|can|could|should)\b", re.I
+)
+_CARRY_MAX_WORDS = 4
 _PRONOUN_RE = re.compile(r"\b(they|them|their|theirs|those people|these people)\b", re.IGNORECASE)
 # A role swap is short: the opening, the role, and at most this many other words.
 _SWAP_EXTRA_WORDS = 2
@@ -88,9 +95,10 @@ def interpret(question: str, previous: Turn | None) -> Reading | None:
         return None  # names a role itself: self-contained
     if _PRONOUN_RE.search(text):
         return Reading(_PRONOUN_RE.sub(lambda m: _pronoun_for(m.group(1), previous.role), text), same_topic=False)
-    if opening:
-        rest = text[opening.end() :].rstrip(" ?.!")
-        if rest:
+    carry = _CARRY_OPENING_RE.match(text)
+    if carry:
+        rest = text[carry.end() :].rstrip(" ?.!")
+        if rest and len(rest.split()) <= _CARRY_MAX_WORDS and not _QUESTION_WORD_RE.search(rest):
             return Reading(f"What about {rest} for {_PLURAL[previous.role]}?", same_topic=False)
     return None
 

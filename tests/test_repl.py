@@ -169,3 +169,12 @@ def test_piped_text_separates_answers_and_stops_at_quit():
     out = []
     answer_lines(["a earn\n", "\n", "  b earn  \n", "/quit\n", "c\n"], chat, out.append)
     assert out == ["A: a earn #1", "", "A: b earn #1"]
+
+
+def test_a_failing_line_in_piped_chat_is_reported_and_the_batch_goes_on():
+    chat, _ = session()
+    out, errors = [], []
+    code = answer_lines(["a earn\n", "boom\n", "b earn\n"], chat, out.append, errors.append)
+    assert code == 1
+    assert out == ["A: a earn #1", "", "A: b earn #1"]
+    assert errors == ["Error: index broken"]

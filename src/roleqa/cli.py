@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 from roleqa import __version__
 from roleqa.config import DEFAULT_THRESHOLD, DEFAULT_TOP_K, Settings, environ
 from roleqa.errors import RoleqaError
+from roleqa.escapes import safe
 
 
 class _Group(TyperGroup):
@@ -29,8 +30,6 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except RoleqaError as e:
-            from roleqa.render import safe
-
             click.echo(f"Error: {safe(str(e))}", err=True)
             ctx.exit(1)
 
@@ -87,8 +86,6 @@ def _settings(**options: object) -> Settings:
 
 
 def _notify(message: str) -> None:
-    from roleqa.render import safe  # a file name may hold escape sequences too
-
     typer.echo(f"roleqa: {safe(message)}", err=True)
 
 
@@ -209,15 +206,13 @@ def chat(
         typer.echo(text, color=color or None)
 
     if not sys.stdin.isatty():
-        raise typer.Exit(answer_lines(_stdin_lines(), session, write))
+        raise typer.Exit(answer_lines(_stdin_lines(), session, write, lambda text: typer.echo(safe(text), err=True)))
     with line_editing(settings.data_dir / "history", COMMANDS):
         raise typer.Exit(run_chat(session, input, write, welcome=_welcome(answerer, color)))
 
 
 def _welcome(answerer, color: bool) -> str:
     """Who is answering, and three questions to start with, taken from the FAQ (or the headings)."""
-    from roleqa.render import safe
-
     passages = answerer.index.passages
     examples = [p.question for p in passages if p.question][:3] or list(dict.fromkeys(p.leaf for p in passages))[:3]
     docs = ", ".join(answerer.index.manifest.get("corpus", {}).get("documents", []))

@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 import textwrap
 
 import click
 
 from roleqa.answer import Hit, Result
 from roleqa.chunking import Passage
-
-# C0/C1 control characters except newline and tab: never sent to a terminal raw,
-# so a document or a question cannot move the cursor or change colours.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def safe(text: str) -> str:
-    """Text with control and escape characters shown as visible escapes."""
-    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+from roleqa.escapes import safe
 
 
 def render_json(result: Result) -> str:

@@ -14,8 +14,8 @@ from dataclasses import replace
 
 from roleqa.answer import TOPIC_BONUS, Result, passage_about
 from roleqa.errors import RoleqaError
+from roleqa.escapes import safe
 from roleqa.followup import Turn, interpret, turn_role
-from roleqa.render import safe
 from roleqa.retrieve import WEIGHTS, roles_in
 
 COMMANDS = ["/help", "/k", "/sources", "/more", "/why", "/reset", "/quit"]
@@ -186,11 +186,25 @@ def run_chat(
             write(reply)
 
 
-def answer_lines(lines: Iterable[str], session: ChatSession, write: Callable[[str], None]) -> int:
-    """Piped chat: one question or command per line, each answered in turn, follow-ups included."""
-    first = True
+def answer_lines(
+    lines: Iterable[str],
+    session: ChatSession,
+    write: Callable[[str], None],
+    warn: Callable[[str], None] = lambda _: None,
+) -> int:
+    """Piped chat: one question or command per line, each answered in turn, follow-ups included.
+
+    A line that fails is reported through `warn` (stderr) and the batch goes on;
+    the exit code is then 1.
+    """
+    first, code = True, 0
     for line in lines:
-        reply = session.handle(line)
+        try:
+            reply = session.handle(line)
+        except RoleqaError as e:
+            warn(f"Error: {e}")
+            code = 1
+            continue
         if reply is QUIT_SIGNAL:
             break
         if reply:
@@ -198,4 +212,4 @@ def answer_lines(lines: Iterable[str], session: ChatSession, write: Callable[[st
                 write("")  # a blank line between answers, for reading
             write(reply)
             first = False
-    return 0
+    return code

@@ -108,5 +108,11 @@ def test_history_survives_the_session(chat):
     second.send("\r")
     second.expect("Jupyter")
     second.expect_exact(PROMPT)
+    # Ctrl-R searches the history.
+    second.send("\x12tools do")
+    second.expect_exact("What tools do data scientists use?")
+    second.send("\r")
+    second.expect("Jupyter")
+    second.expect_exact(PROMPT)
     second.sendeof()
     second.expect(pexpect.EOF)

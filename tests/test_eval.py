@@ -11,7 +11,7 @@ import json
 import pytest
 
 from roleqa.config import CONFIDENCE_OFFSET, CONFIDENCE_SLOPE, DEFAULT_THRESHOLD
-from roleqa.evaluate import DEPTH, calibrate, evaluate, load_labelled
+from roleqa.evaluate import DEPTH, calibrate, evaluate, is_relevant, load_labelled
 
 from .conftest import DATA
 
@@ -75,7 +75,7 @@ def test_confidence_rises_with_the_chance_of_being_right(results):
     high, low = [], []
     for item, result in zip(items, results["test"]):
         top = result.hits[0]
-        right = item.in_scope and any(r in top.covers for r in item.relevant)
+        right = item.in_scope and is_relevant(item, top)
         if top.score >= 0.75:
             high.append(right)
         elif top.score < 0.25:

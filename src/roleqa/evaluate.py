@@ -22,6 +22,7 @@ import numpy as np
 
 from roleqa.answer import Hit, Result
 from roleqa.errors import RoleqaError
+from roleqa.retrieve import confidence
 
 DEPTH = 10  # answers asked for per question: MRR@10 and nDCG@10 need ten
 
@@ -126,13 +127,6 @@ def evaluate(items: list[Labelled], results: list[Result]) -> Metrics:
     )
 
 
-def best_scores(items: list[Labelled], results: list[Result]) -> tuple[np.ndarray, np.ndarray]:
-    """Each question's best confidence, split into (in scope, out of scope): what `fit_threshold` takes."""
-    inside = np.array([r.hits[0].score for i, r in zip(items, results) if i.in_scope and r.hits])
-    outside = np.array([r.hits[0].score for i, r in zip(items, results) if not i.in_scope and r.hits])
-    return inside, outside
-
-
 def fit_threshold(in_scope_best: np.ndarray, out_of_scope_best: np.ndarray, step: float = 0.005) -> float:
     """The threshold that keeps the most in-scope and rejects the most out-of-scope questions.
 
@@ -221,7 +215,7 @@ def calibrate(items: list[Labelled], results: list[Result]) -> Calibration:
     raw = np.array([r.hits[0].raw for _, r in asked])
     right = np.array([i.in_scope and is_relevant(i, r.hits[0]) for i, r in asked], dtype=np.float64)
     slope, offset = fit_logistic(raw, right)
-    conf = 1.0 / (1.0 + np.exp(-np.clip(slope * raw + offset, -50, 50)))
+    conf = confidence(raw, slope, offset)
     inside = np.array([c for c, (i, _) in zip(conf, asked) if i.in_scope])
     outside = np.array([c for c, (i, _) in zip(conf, asked) if not i.in_scope])
     return Calibration(round(slope, 4), round(offset, 4), fit_threshold(inside, outside))

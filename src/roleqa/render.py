@@ -140,8 +140,8 @@ def render_report(report: dict, items: list, results: list[Result], misses: bool
         lines.append("misses:")
         for item, result in zip(items, results):
             top = result.hits[0].passage.id if result.hits else "-"
-            if item.in_scope and (found_at(item, result) != 1 or not result.answered):
-                rank = found_at(item, result)
+            rank = found_at(item, result)
+            if item.in_scope and (rank != 1 or not result.answered):
                 lines.append(f"  in scope, relevant at rank {rank}, answered={result.answered}: {safe(item.question)}")
                 lines.append(f"    top: {safe(top)}")
             elif not item.in_scope and result.answered:

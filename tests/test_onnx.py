@@ -192,3 +192,18 @@ def test_chat_on_a_built_index_never_imports_torch(shipped_index_dir):
 def test_help_imports_no_engine_at_all():
     _, top = _imported_modules(["--help"])
     assert not top & (HEAVY | {"onnxruntime", "faiss", "numpy", "tokenizers"})
+
+
+def test_a_failed_export_leaves_no_encoder_file(tmp_path, monkeypatch):
+    import roleqa.onnx_encoder as onnx_encoder
+
+    def half_done(model, dest):
+        (dest / onnx_encoder.TRACED_FILE).write_bytes(b"partial")
+        (dest / ENCODER_FILE).write_bytes(b"partial")
+        raise RuntimeError("disk trouble")
+
+    monkeypatch.setattr(onnx_encoder, "_export", half_done)
+    (tmp_path / "passages.jsonl").write_text("kept\n")
+    with pytest.raises(RuntimeError):
+        onnx_encoder.export_onnx(object(), tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["passages.jsonl"]

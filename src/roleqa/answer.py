@@ -141,6 +141,8 @@ class Answerer:
         passages = index.passages
         self.roles = [roles_in(passage_about(p)) for p in passages]
         self.subjects = set().union(*(job_titles(f"{p.title} {p.section} {p.question or ''}") for p in passages))
+        # The same spans the index stored one sentence vector each for, in the same order.
+        self.spans = [sentence_spans(p.text) for p in passages]
         self.parent, self.covers = structure(
             [p.group for p in passages], [p.members for p in passages], [p.id for p in passages]
         )
@@ -212,10 +214,9 @@ class Answerer:
 
     def _highlight(self, row: int, vector: np.ndarray) -> tuple[tuple[int, int], ...]:
         """The best-matching sentence of passage `row` (and a second one if nearly as good)."""
-        text = self.index.passages[row].text
-        spans = sentence_spans(text)
+        spans = self.spans[row]
         rows = self.index.sentence_rows[row]
-        if len(spans) <= 1 or len(spans) != len(rows):
+        if len(spans) <= 1:
             return tuple(spans)
         sims = self.index.sentence_vectors[rows.start : rows.stop] @ vector
         order = np.argsort(-sims, kind="stable")

@@ -25,7 +25,7 @@ from roleqa.index import (
 )
 from roleqa.ingest import corpus_fingerprint, read_corpus
 from roleqa.locking import BUILD_WAIT, SWAP_WAIT, locked, try_build_lock
-from roleqa.onnx_encoder import FILES, EncoderUnavailable, load_onnx_encoder
+from roleqa.onnx_encoder import EncoderUnavailable, OnnxEncoder, load_onnx_encoder
 
 BATCH_SIZE = 16
 Notify = Callable[[str], None]
@@ -141,19 +141,21 @@ def onnx_exporter(reference: SentenceTransformerEncoder, notify: Notify) -> Call
         try:
             return reference.export_onnx(folder)
         except Exception as e:  # noqa: BLE001 - any export failure leaves the torch path working
-            for path in folder.glob("encoder.onnx*"):
-                path.unlink()
-            (folder / FILES[-1]).unlink(missing_ok=True)
             notify(f"could not export the fast query encoder ({type(e).__name__}: {e}); queries will be slower")
             return None
 
     return export
 
 
+def exported_encoder(index: Index) -> OnnxEncoder:
+    """The index's own exported encoder; raises EncoderUnavailable saying why not."""
+    return load_onnx_encoder(index.path, index.manifest.get("encoder"), index.passage_vectors.d)
+
+
 def query_encoder(index: Index, fallback: Encoder, notify: Notify) -> Encoder:
     """The index's exported encoder, or `fallback` (sentence-transformers) with a notice why."""
     try:
-        return load_onnx_encoder(index.path, index.manifest.get("encoder"), index.passage_vectors.d)
+        return exported_encoder(index)
     except EncoderUnavailable as e:
         notify(f"the fast query encoder is unusable ({e}); using sentence-transformers. `roleqa build` repairs it")
         return fallback
@@ -212,7 +214,7 @@ def _load_fresh(dest: Path, sources: Sources, encoder: Encoder | None, notify: N
             return index, encoder
         if sources.model_problem:
             try:
-                fast = load_onnx_encoder(index.path, index.manifest.get("encoder"), index.passage_vectors.d)
+                fast = exported_encoder(index)
             except EncoderUnavailable:
                 raise RoleqaError(sources.model_problem) from None
             notify(f"{sources.model_problem.split(';')[0]}; answering with the index's own copy of the model")

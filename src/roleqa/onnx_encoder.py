@@ -26,6 +26,7 @@ ENCODER_FILE = "encoder.onnx"
 WEIGHTS_FILE = "encoder.onnx.data"
 TOKENIZER_FILE = "tokenizer.json"
 FILES = (ENCODER_FILE, WEIGHTS_FILE, TOKENIZER_FILE)
+TRACED_FILE = f"{ENCODER_FILE}.tmp"  # the exporter's single-file output, before the weights are split off
 OPSET = 17
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -38,8 +39,18 @@ def export_onnx(model, dest: Path) -> dict:
     """Export a loaded SentenceTransformer (Transformer + mean Pooling + Normalize) into `dest`.
 
     Returns the manifest entry describing the files; raises EncoderUnavailable
-    for a model of another shape, which then stays on the torch path.
+    for a model of another shape, which then stays on the torch path. Whatever
+    fails, no encoder file is left behind in `dest`.
     """
+    try:
+        return _export(model, dest)
+    except BaseException:
+        for name in (*FILES, TRACED_FILE):
+            (dest / name).unlink(missing_ok=True)
+        raise
+
+
+def _export(model, dest: Path) -> dict:
     import torch
 
     modules = [type(m).__name__ for m in model]
@@ -68,7 +79,7 @@ def export_onnx(model, dest: Path) -> dict:
     wrapped = Pooled(model[0].auto_model).eval()
     sample = torch.ones(2, 8, dtype=torch.long)
     axes = {name: {0: "batch", 1: "tokens"} for name in INPUTS}
-    traced = dest / f"{ENCODER_FILE}.tmp"
+    traced = dest / TRACED_FILE
     with torch.no_grad(), warnings.catch_warnings():
         # The tracer warns about Python branches on shapes in the model code;
         # the parity test (tests/test_onnx.py) is what shows the graph is right.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +15,15 @@ from roleqa.config import SHIPPED_CORPUS, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
+# The installed console script, and the question most end-to-end tests ask.
+EXE = str(Path(sys.executable).with_name("roleqa"))
+SALARY = "How much do machine learning engineers earn?"
+SALARY_ID = "data-science-vs-machine-learning-engineer#salary-expectations-2"
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without ROLEQA_* settings, plus `extra`: for subprocesses."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("ROLEQA_")} | extra
 
 
 class FakeEncoder:

@@ -1,7 +1,6 @@
 """End to end through the CLI, with the real bundled model."""
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -12,11 +11,10 @@ from typer.testing import CliRunner
 
 from roleqa.cli import app
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, EXE, ROOT, SALARY, SALARY_ID, clean_env
 from .test_clean import JUNK
 
 runner = CliRunner()
-SALARY_ID = "data-science-vs-machine-learning-engineer#salary-expectations-2"
 
 
 @pytest.fixture
@@ -199,14 +197,12 @@ def test_clean_command_reproduces_the_corpus(tmp_path):
 
 
 def test_installed_console_script(shipped_index_dir):
-    exe = Path(sys.executable).with_name("roleqa")
-    assert exe.exists(), "roleqa is not installed in this environment; run `make setup`"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROLEQA_")}
+    assert Path(EXE).exists(), "roleqa is not installed in this environment; run `make setup`"
     proc = subprocess.run(
-        [str(exe), "ask", "--index", str(shipped_index_dir), "How much do machine learning engineers earn?"],
+        [EXE, "ask", "--index", str(shipped_index_dir), SALARY],
         capture_output=True,
         text=True,
-        env=env,
+        env=clean_env(),
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr

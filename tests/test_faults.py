@@ -7,11 +7,9 @@ private index folder. Counts are printed for the README's robustness table.
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,14 +17,13 @@ import pytest
 
 from roleqa.index import leftovers, read_index
 
-EXE = str(Path(sys.executable).with_name("roleqa"))
-SALARY = "How much do machine learning engineers earn?"
-SALARY_ID = "data-science-vs-machine-learning-engineer#salary-expectations-2"
+from .conftest import EXE, SALARY, SALARY_ID, clean_env
+
 TRIALS = 30
 
 
 def env() -> dict:
-    return {k: v for k, v in os.environ.items() if not k.startswith("ROLEQA_")} | {"NO_COLOR": "1"}
+    return clean_env(NO_COLOR="1")
 
 
 def ask_json(index: Path) -> tuple[subprocess.CompletedProcess, dict | None]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -21,10 +20,8 @@ from roleqa.evaluate import load_labelled
 from roleqa.index import read_index, sha256_file
 from roleqa.onnx_encoder import ENCODER_FILE, WEIGHTS_FILE, EncoderUnavailable, OnnxEncoder, load_onnx_encoder
 
-from .conftest import DATA
+from .conftest import DATA, EXE, SALARY, SALARY_ID, clean_env
 
-SALARY = "How much do machine learning engineers earn?"
-SALARY_ID = "data-science-vs-machine-learning-engineer#salary-expectations-2"
 EVAL = load_labelled(DATA / "eval.jsonl")
 
 
@@ -162,10 +159,8 @@ def test_without_onnxruntime_the_loader_says_so(shipped_index_dir, monkeypatch):
 
 def _imported_modules(args: list[str], stdin: str | None = None) -> tuple[subprocess.CompletedProcess, set[str]]:
     """Run the installed console script, and the top-level packages it imported."""
-    exe = Path(sys.executable).with_name("roleqa")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROLEQA_")}
-    env["PYTHONPROFILEIMPORTTIME"] = "1"
-    proc = subprocess.run([str(exe), *args], input=stdin, capture_output=True, text=True, env=env, timeout=300)
+    env = clean_env(PYTHONPROFILEIMPORTTIME="1")
+    proc = subprocess.run([EXE, *args], input=stdin, capture_output=True, text=True, env=env, timeout=300)
     modules = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)$", proc.stderr, re.MULTILINE))
     assert "roleqa.cli" in modules  # the import log was really captured
     return proc, {m.split(".")[0] for m in modules}

@@ -23,14 +23,13 @@ from roleqa.errors import RoleqaError
 from roleqa.index import leftovers, read_index
 from roleqa.locking import locked
 
-EXE = str(Path(sys.executable).with_name("roleqa"))
-SALARY = "How much do machine learning engineers earn?"
-SALARY_ID = "data-science-vs-machine-learning-engineer#salary-expectations-2"
+from .conftest import EXE, SALARY, SALARY_ID, clean_env
+
 CONTROL = [chr(c) for c in range(32) if chr(c) not in "\n\t"] + ["\x7f"]
 
 
 def env() -> dict:
-    return {k: v for k, v in os.environ.items() if not k.startswith("ROLEQA_")} | {"NO_COLOR": "1"}
+    return clean_env(NO_COLOR="1")
 
 
 @pytest.fixture

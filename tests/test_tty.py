@@ -1,11 +1,9 @@
 """The chat as a person uses it: the installed command in a real pseudo-terminal, driven by pexpect."""
 
-import os
-import sys
-from pathlib import Path
-
 import pexpect
 import pytest
+
+from .conftest import EXE, clean_env
 
 PROMPT = "roleqa> "
 UP = "\x1b[A"
@@ -17,11 +15,9 @@ def chat(shipped_index_dir, tmp_path):
     children = []
 
     def start():
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ROLEQA_")}
-        env |= {"NO_COLOR": "1", "TERM": "xterm", "XDG_DATA_HOME": str(tmp_path / "data")}
-        exe = str(Path(sys.executable).with_name("roleqa"))
+        env = clean_env(NO_COLOR="1", TERM="xterm", XDG_DATA_HOME=str(tmp_path / "data"))
         child = pexpect.spawn(
-            exe,
+            EXE,
             ["chat", "--index", str(shipped_index_dir)],
             env=env,
             encoding="utf-8",

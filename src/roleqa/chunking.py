@@ -256,14 +256,16 @@ def _units(sec: _Section, max_words: int) -> list[_Unit]:
             lead_in = last if last.endswith(":") else ""
             continue
         items = _list_items(lines)
+        list_key = ""
         if len(items) > 1:
             lists += 1
-        list_key = f"list-{lists}" if len(items) > 1 else ""
-        keys = []
+            list_key = f"list-{lists}"
+        keys, texts = [], []
         for head, subs in items:
             n += 1
-            keys.append(str(n))
             text = "\n".join([head, *(f"- {sub}" for sub in subs)])
+            keys.append(str(n))
+            texts.append(text)
             if subs:
                 sub_keys = tuple(f"{n}-{m}" for m in range(1, len(subs) + 1))
                 units.extend(_Unit(k, head, sub, str(n)) for k, sub in zip(sub_keys, subs))
@@ -271,9 +273,8 @@ def _units(sec: _Section, max_words: int) -> list[_Unit]:
             else:
                 units.append(_Unit(str(n), lead_in, text, list_key))
         if list_key:
-            by_key = {u.key: u for u in units}
             rows = [lead_in] if lead_in else []
-            rows += ["- " + by_key[k].text.replace("\n- ", "\n  - ") for k in keys]
+            rows += ["- " + text.replace("\n- ", "\n  - ") for text in texts]
             units.append(_Unit(list_key, "", "\n".join(rows), "", tuple(keys)))
         lead_in = ""
     return units

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from roleqa.chunking import Passage, sentence_spans
+from roleqa.chunking import Passage
 from roleqa.config import CONFIDENCE_OFFSET, CONFIDENCE_SLOPE
 from roleqa.embedding import Encoder
 from roleqa.index import Index
@@ -141,8 +141,6 @@ class Answerer:
         passages = index.passages
         self.roles = [roles_in(passage_about(p)) for p in passages]
         self.subjects = set().union(*(job_titles(f"{p.title} {p.section} {p.question or ''}") for p in passages))
-        # The same spans the index stored one sentence vector each for, in the same order.
-        self.spans = [sentence_spans(p.text) for p in passages]
         self.parent, self.covers = structure(
             [p.group for p in passages], [p.members for p in passages], [p.id for p in passages]
         )
@@ -214,7 +212,7 @@ class Answerer:
 
     def _highlight(self, row: int, vector: np.ndarray) -> tuple[tuple[int, int], ...]:
         """The best-matching sentence of passage `row` (and a second one if nearly as good)."""
-        spans = self.spans[row]
+        spans = self.index.sentence_spans[row]
         rows = self.index.sentence_rows[row]
         if len(spans) <= 1:
             return tuple(spans)

@@ -95,6 +95,7 @@ class Index:
     section_vectors: faiss.Index
     sentence_vectors: np.ndarray
     sentence_rows: list[range]  # passage i's sentences are rows sentence_rows[i] of sentence_vectors
+    sentence_spans: list[list[tuple[int, int]]]  # and those sentences' offsets in passage i's text
 
 
 def flat_index(vectors: np.ndarray, dimension: int) -> faiss.Index:
@@ -105,14 +106,14 @@ def flat_index(vectors: np.ndarray, dimension: int) -> faiss.Index:
     return index
 
 
-def sentence_rows(passages: list[Passage]) -> list[range]:
-    """The rows of each passage's sentences among all sentence vectors."""
+def sentence_layout(passages: list[Passage]) -> tuple[list[range], list[list[tuple[int, int]]]]:
+    """Each passage's sentence spans, and the rows of their vectors among all sentence vectors."""
+    spans = [sentence_spans(p.text) for p in passages]
     rows, start = [], 0
-    for p in passages:
-        n = len(sentence_spans(p.text))
-        rows.append(range(start, start + n))
-        start += n
-    return rows
+    for found in spans:
+        rows.append(range(start, start + len(found)))
+        start += len(found)
+    return rows, spans
 
 
 def write_index(
@@ -132,7 +133,7 @@ def write_index(
     n = len(passages)
     if not len(vectors.passages) == len(vectors.headings) == len(vectors.sections) == n:
         raise ValueError("one passage, heading and section vector per passage expected")
-    if len(vectors.sentences) != sum(len(r) for r in sentence_rows(passages)):
+    if len(vectors.sentences) != sum(len(r) for r in sentence_layout(passages)[0]):
         raise ValueError("one vector per sentence expected")
     dimension = int(vectors.passages.shape[1])
     _refuse_foreign(dest)
@@ -189,13 +190,13 @@ def read_index(path: Path) -> Index:
     except (OSError, ValueError, TypeError, RuntimeError) as e:
         raise IndexUnusable(f"cannot read it ({type(e).__name__})") from None
     dim = manifest.get("dimension")
-    rows = sentence_rows(passages)
+    rows, spans = sentence_layout(passages)
     if not pv.ntotal == hv.ntotal == sv.ntotal == len(passages) or not pv.d == hv.d == sv.d == tv.d == dim:
         raise IndexUnusable("its files disagree with each other")
     if tv.ntotal != (rows[-1].stop if rows else 0):
         raise IndexUnusable("its sentence vectors disagree with its passages")
     sentences = tv.reconstruct_n(0, tv.ntotal) if tv.ntotal else np.zeros((0, dim), dtype=np.float32)
-    return Index(path, manifest, passages, pv, hv, sv, sentences, rows)
+    return Index(path, manifest, passages, pv, hv, sv, sentences, rows, spans)
 
 
 def read_calibration(index: Index) -> dict | None:
@@ -309,7 +310,7 @@ def in_memory(passages: list[Passage], vectors: Vectors, manifest: dict, path: P
     indexes = [flat_index(getattr(vectors, kind), dimension) for kind in ("passages", "headings", "sections")]
     manifest = {**manifest, "encoder": None, "dimension": dimension, "passages": len(passages)}
     sentences = np.ascontiguousarray(vectors.sentences, dtype=np.float32)
-    return Index(path, manifest, passages, *indexes, sentences, sentence_rows(passages))
+    return Index(path, manifest, passages, *indexes, sentences, *sentence_layout(passages))
 
 
 def _write_bytes(path: Path, data: bytes) -> None:

@@ -150,6 +150,8 @@ def test_job_titles_and_questions_about_another_job():
     assert job_titles("How much do software developers make?") == {"software developer"}
     assert names_another_job("What does a data analyst earn?", subjects)
     assert names_another_job("What does a statistician earn?", subjects)
+    assert names_another_job("What degree does a software tester need?", subjects)
+    assert names_another_job("Which tools do game programmers use?", subjects)
     assert not names_another_job("how much does a senior data scientist earn", subjects)
     assert not names_another_job("do machine learning engineers work alongside software engineers", subjects)
     assert not names_another_job("wat do machine lerning engineers use", subjects)  # a typo, not another job

@@ -142,11 +142,18 @@ def fuse(
     )
 
 
+# Occupation nouns: the last word of most job titles, in tech and elsewhere.
+_OCCUPATIONS = (
+    "engineer analyst manager administrator designer developer architect scientist consultant researcher "
+    "statistician nurse dentist teacher doctor lawyer accountant actuary tester programmer technician "
+    "specialist officer coordinator director writer editor pilot physician pharmacist therapist auditor "
+    "economist mathematician physicist chemist biologist journalist recruiter mechanic electrician plumber "
+    "surgeon"
+).split()
 # A job title: an occupation noun with up to two words before it ("data
 # scientist", "machine learning engineer", "senior software developer").
 _TITLE_RE = re.compile(
-    r"\b((?:[a-z]+\s+){0,2}?(?:engineer|analyst|manager|administrator|designer|developer|architect|scientist|"
-    r"consultant|researcher|statistician|nurse|dentist|teacher|doctor|lawyer|accountant|actuary))s?\b",
+    r"\b((?:[a-z]+\s+){0,2}?(?:" + "|".join(_OCCUPATIONS) + r"))s?\b",
     re.IGNORECASE,
 )
 _NOT_MODIFIERS = frozenset(

@@ -10,25 +10,27 @@ from roleqa.repl import ChatSession
 
 from .conftest import DATA
 
-CONVERSATIONS = [json.loads(line)["turns"] for line in (DATA / "conversations.jsonl").read_text().splitlines()]
+ROWS = [json.loads(line) for line in (DATA / "conversations.jsonl").read_text().splitlines()]
+CONVERSATIONS = [row["turns"] for row in ROWS]
 
 
 @pytest.fixture(scope="module")
 def played(answerer):
     """Each conversation played in a fresh chat: (turn, result) pairs."""
     out = []
-    for turns in CONVERSATIONS:
+    for row in ROWS:
         session = ChatSession(
             lambda q, k, topic: answerer.ask(q, k, DEFAULT_THRESHOLD, topic), lambda r: "", DEFAULT_TOP_K
         )
-        for turn in turns:
+        for turn in row["turns"]:
             session.handle(turn["question"])
-            out.append((turn, session.last))
+            out.append(({**turn, "split": row["split"]}, session.last))
     return out
 
 
 def test_the_set_has_enough_conversations_of_each_kind():
     assert len(CONVERSATIONS) >= 20
+    assert {row["split"] for row in ROWS} == {"dev", "test"}
     assert all(2 <= len(turns) <= 4 for turns in CONVERSATIONS)
     follow_ups = [t for turns in CONVERSATIONS for t in turns if t["follow_up"]]
     assert len(follow_ups) >= 20
@@ -42,17 +44,17 @@ def right(turn, result):
     return result.answered and is_relevant(item, result.hits[0])
 
 
-# Issue 5 asks for 0.9. Today 17 of 20: every follow-up is read as meant, and
-# the three misses are retrieval misses of the rewritten question (README, "Chat").
-FOLLOW_UPS_RIGHT = 0.85
+# Issue 5 asks for 0.9. Measured: dev 19 of 20, test (held out, run once) 10 of 11.
+FOLLOW_UPS_RIGHT = {"dev": 0.9, "test": 0.9}
 
 
-def test_follow_ups_are_answered_with_the_right_passage(played):
-    follow_ups = [(t, r) for t, r in played if t["follow_up"]]
+@pytest.mark.parametrize("split", FOLLOW_UPS_RIGHT)
+def test_follow_ups_are_answered_with_the_right_passage(played, split):
+    follow_ups = [(t, r) for t, r in played if t["follow_up"] and t["split"] == split]
     misses = [(t["question"], r.interpreted_as, r.hits[0].passage.id) for t, r in follow_ups if not right(t, r)]
-    print(misses)
+    print(split, len(follow_ups) - len(misses), "of", len(follow_ups), misses)
     assert all(r.interpreted_as for t, r in follow_ups)
-    assert 1 - len(misses) / len(follow_ups) >= FOLLOW_UPS_RIGHT
+    assert 1 - len(misses) / len(follow_ups) >= FOLLOW_UPS_RIGHT[split]
 
 
 def test_self_contained_questions_are_never_rewritten(played):

@@ -1,5 +1,7 @@
 import numpy as np
 
+from roleqa.answer import passage_about
+from roleqa.chunking import Passage
 from roleqa.evaluate import fit_logistic, fit_threshold
 from roleqa.index import flat_index
 from roleqa.retrieve import (
@@ -92,6 +94,21 @@ def test_role_agreement():
     assert role_agreement(roles_in("and machine learning engineers?"), passages).tolist() == [-1, 1, 0, 0]
     assert role_agreement(roles_in("data scientists vs machine learning engineers"), passages).tolist() == [0] * 4
     assert role_agreement(roles_in("how to bake bread"), passages).tolist() == [0] * 4
+
+
+def test_a_passage_is_about_the_role_its_heading_and_lead_in_name():
+    def item(section: str, context: str, text: str) -> Passage:
+        return Passage("d#x-1-7", "d.md", "T", section, "article", text, context=context, group="d#x-list-1")
+
+    lead_in = "The responsibilities of a machine learning engineer include:"
+    collaboration = "Collaboration: Working closely with data scientists and software engineers."
+    about = roles_in(passage_about(item("What is a machine learning engineer?", lead_in, collaboration)))
+    assert about == {"machine learning engineer"}  # not the people it works with
+    # With no role in the heading or lead-in, the first sentence says whom it is about.
+    about = roles_in(passage_about(item("1. Focus and objectives", "", "Data scientists: they inform decisions.")))
+    assert about == {"data scientist"}
+    faq = Passage("d#q-1", "d.md", "T", "FAQ > Q", "faq", "Data scientists use R.", question="What do ML engineers do?")
+    assert passage_about(faq) == "What do ML engineers do?"
 
 
 # A list L (row 4) of items 0, 1, 2; item 2 is itself a list of sub-items 5 and 6; row 3 stands alone.

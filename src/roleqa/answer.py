@@ -113,12 +113,17 @@ def normalize_question(text: str) -> str:
 
 
 def passage_about(p: Passage) -> str:
-    """The part of a passage that says whom it is about: its question, or its heading, lead-in and
-    first sentence (all of it for a list, which may cover both roles)."""
+    """The part of a passage that says whom it is about: its question; else its heading and lead-in
+    when they name one role (an item of "The responsibilities of a machine learning engineer
+    include:" is about them, whoever it mentions); else those with its first sentence (all of it
+    for a list, which may cover both roles)."""
     if p.question:
         return p.question
+    heading = f"{p.leaf} {p.context}"
+    if len(roles_in(heading)) == 1:
+        return heading
     opening = p.text if p.members else _SENTENCE_END.split(p.text, maxsplit=1)[0]
-    return f"{p.leaf} {p.context} {opening}"
+    return f"{heading} {opening}"
 
 
 class Answerer:

@@ -1,8 +1,10 @@
-# Two commands for a new user: `make chat` and `make test`. Both set up .venv first.
+# Two commands for a new user: `make chat` and `make test`. Both set up .venv first:
+# `make chat` installs what running needs, `make test` adds the test and lint tools.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.roleqa-installed
+TEST_STAMP := $(VENV)/.roleqa-test-installed
 
 .PHONY: setup chat test lint build bench quality clean-corpus
 
@@ -10,15 +12,22 @@ setup: $(STAMP)
 
 # Reinstall only when the project's dependencies change; otherwise `make setup` is instant.
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV): installing roleqa and its dependencies (torch CPU, sentence-transformers, FAISS, ONNX Runtime); a minute or two the first time..."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
+	@echo "Set up: $(BIN)/roleqa"
+
+$(TEST_STAMP): $(STAMP)
+	@echo "Installing the test and lint tools (pytest, ruff, pexpect, hypothesis)..."
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
 
 chat: setup
 	$(BIN)/roleqa chat
 
-test: setup
+test: $(TEST_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 

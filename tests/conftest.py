@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-import hashlib
+import atexit
 import os
-import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from roleqa.config import SHIPPED_CORPUS, Settings
+
+from .fakes import FakeEncoder
+
+# The whole run, and every roleqa it starts, uses a cache of its own (indexes
+# of test corpora, the exported model), never the user's ~/.cache/roleqa.
+CACHE_HOME = Path(tempfile.mkdtemp(prefix="roleqa-test-cache-"))
+atexit.register(shutil.rmtree, CACHE_HOME, True)
+os.environ["XDG_CACHE_HOME"] = str(CACHE_HOME)
+CACHE = CACHE_HOME / "roleqa"
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -26,20 +35,6 @@ def clean_env(**extra: str) -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("ROLEQA_")} | extra
 
 
-class FakeEncoder:
-    """Bag of hashed words: deterministic and instant, for tests of plumbing only."""
-
-    dimension = 64
-
-    def embed_batch(self, texts):
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for i, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1
-            out[i, 0] += 1e-3  # never an all-zero row
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
-
-
 @pytest.fixture
 def fake_encoder():
     return FakeEncoder()
@@ -51,7 +46,7 @@ def shipped_index_dir(tmp_path_factory) -> Path:
     from roleqa.build import ensure_index
 
     dest = tmp_path_factory.mktemp("index") / "shipped"
-    ensure_index(Settings(corpus_dir=SHIPPED_CORPUS, index_dir=dest))
+    ensure_index(Settings(corpus_dir=SHIPPED_CORPUS, index_dir=dest, cache_dir=CACHE))
     return dest
 
 
@@ -61,5 +56,5 @@ def answerer(shipped_index_dir):
     from roleqa.answer import Answerer
     from roleqa.build import ensure_index
 
-    index, encoder = ensure_index(Settings(corpus_dir=SHIPPED_CORPUS, index_dir=shipped_index_dir))
+    index, encoder = ensure_index(Settings(corpus_dir=SHIPPED_CORPUS, index_dir=shipped_index_dir, cache_dir=CACHE))
     return Answerer(index, encoder)

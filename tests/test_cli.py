@@ -1,6 +1,7 @@
 """End to end through the CLI, with the real bundled model."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 
 from roleqa.cli import app
 
-from .conftest import DATA, EXE, ROOT, SALARY, SALARY_ID, clean_env
+from .conftest import CACHE, DATA, EXE, ROOT, SALARY, SALARY_ID, clean_env
 from .test_clean import JUNK
 
 runner = CliRunner()
@@ -135,6 +136,8 @@ def test_your_own_documents(tmp_path):
     (notes / "sub" / "bikes.txt").write_text("Pump the bicycle tyres to four bar every two weeks.\n")
     (notes / "broken.txt").write_bytes(b"\xff\xfe\x00binary")
     env_index = tmp_path / "cache"
+    (env_index / "roleqa").mkdir(parents=True)
+    os.symlink(CACHE / "encoders", env_index / "roleqa" / "encoders")  # the model exported once per test run
     r = runner.invoke(
         app,
         [
@@ -153,7 +156,7 @@ def test_your_own_documents(tmp_path):
     assert rows[0]["answers"][0]["source"] == {"document": "garden.md", "section": "Watering", "kind": "article"}
     assert rows[1]["answers"][0]["source"]["document"] == "sub/bikes.txt"
     assert "skipped broken.txt" in r.output
-    assert list(env_index.glob("roleqa/indexes/notes-*/manifest.json"))
+    assert list(env_index.glob("roleqa/indexes/notes-*/CURRENT"))
 
 
 def test_corpus_from_environment_and_rebuild_on_change(tmp_path):
@@ -186,7 +189,7 @@ def test_build_command(tmp_path):
     r = run(["build", "--corpus", str(notes), "--index", str(tmp_path / "ix")])
     assert r.exit_code == 0, r.output
     assert "indexed 1 passages" in r.output
-    assert (tmp_path / "ix" / "manifest.json").is_file()
+    assert (tmp_path / "ix" / "CURRENT").is_file()
 
 
 def test_clean_command_reproduces_the_corpus(tmp_path):
@@ -280,3 +283,73 @@ def test_eval_errors_are_one_line(tmp_path):
     ]:
         r = run(args)
         assert r.exit_code == 1 and message in r.output and "Traceback" not in r.output, r.output
+
+
+def test_a_folder_that_is_not_an_index_is_refused_before_any_work(tmp_path, monkeypatch):
+    from roleqa import build
+
+    monkeypatch.setattr(build, "resolve_sources", lambda _s: pytest.fail("the corpus was read"))
+    foreign = tmp_path / "photos"
+    foreign.mkdir()
+    (foreign / "cat.jpg").write_bytes(b"meow")
+    for command in (["build"], ["ask", "q"]):
+        r = run([*command, "--index", str(foreign)])
+        assert r.exit_code == 1
+        assert r.output.startswith(f"Error: {foreign} is not empty and holds no roleqa index")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photos"]  # no lock file beside it
+    assert [p.name for p in foreign.iterdir()] == ["cat.jpg"]  # nor in it
+
+
+def test_help_is_plain_and_describes_the_tool():
+    r = runner.invoke(app, ["--help"], env={"NO_COLOR": "1", "COLUMNS": "100"})
+    assert "answers questions from documents" in r.output and "Data Science Vs Machine Learning Engineer" in r.output
+    for command in ("ask", "chat", "eval"):
+        out = runner.invoke(app, [command, "--help"], env={"NO_COLOR": "1", "COLUMNS": "100"}).output
+        assert re.search(r"^  --json\s+Print", out, re.MULTILINE), out  # a flag, not `--json <bool>`
+        assert "<bool>" not in out
+    assert "<bool>" not in r.output and re.search(r"^  --version\s+Show", r.output, re.MULTILINE)
+    assert runner.invoke(app, []).exit_code == 2  # bare `roleqa`: the help, as a usage error
+
+
+def test_ask_answers_each_line_of_stdin_as_it_arrives(shipped_index_dir):
+    import select
+
+    proc = subprocess.Popen(
+        [EXE, "ask", "--json", "--index", str(shipped_index_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(NO_COLOR="1"),
+    )
+    try:
+        for question in (SALARY, "What is a DUNS number?"):
+            proc.stdin.write(question + "\n")
+            proc.stdin.flush()
+            # The answer comes while stdin is still open (the wait is only a safety net).
+            ready, _, _ = select.select([proc.stdout], [], [], 120)
+            assert ready, "no answer before the end of input"
+            assert json.loads(proc.stdout.readline())["question"] == question
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()
+
+
+def test_an_index_is_as_private_as_its_corpus(tmp_path):
+    import stat
+
+    notes = tmp_path / "private"
+    notes.mkdir(mode=0o700)
+    (notes / "diary.md").write_text("# Diary\n\nThe spare key is under the blue pot.\n")
+    r = run(["build", "--corpus", str(notes), "--index", str(tmp_path / "ix")])
+    assert r.exit_code == 0, r.output
+    paths = [tmp_path / "ix", *(tmp_path / "ix").rglob("*")]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in paths if p.is_dir()} == {0o700}
+    assert {stat.S_IMODE(p.stat().st_mode) for p in paths if p.is_file()} == {0o600}
+
+
+def test_index_gitignore_names_only_what_exists():
+    lines = (ROOT / "index" / ".gitignore").read_text().splitlines()
+    for kept in (line[1:] for line in lines if line.startswith("!")):
+        assert (ROOT / "index" / kept).exists(), kept

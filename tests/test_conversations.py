@@ -6,6 +6,7 @@ import pytest
 
 from roleqa.config import DEFAULT_THRESHOLD, DEFAULT_TOP_K
 from roleqa.evaluate import Labelled, is_relevant
+from roleqa.render import JsonRenderer
 from roleqa.repl import ChatSession
 
 from .conftest import DATA
@@ -20,7 +21,7 @@ def played(answerer):
     out = []
     for row in ROWS:
         session = ChatSession(
-            lambda q, k, topic: answerer.ask(q, k, DEFAULT_THRESHOLD, topic), lambda r: "", DEFAULT_TOP_K
+            lambda q, k, topic: answerer.ask(q, k, DEFAULT_THRESHOLD, topic), JsonRenderer(), DEFAULT_TOP_K
         )
         for turn in row["turns"]:
             session.handle(turn["question"])

@@ -1,18 +1,25 @@
+"""The index folder (store.py) and the files of a version (index.py), with random vectors."""
+
 import json
+import os
+import stat
 
 import numpy as np
 import pytest
 
+from roleqa import store
 from roleqa.chunking import Passage
 from roleqa.errors import RoleqaError
-from roleqa.index import (
+from roleqa.index import Vectors, read_index, save
+from roleqa.store import (
+    CURRENT,
     IndexUnusable,
-    Vectors,
+    leftovers,
+    live_version,
     read_calibration,
-    read_index,
     read_manifest,
     write_calibration,
-    write_index,
+    writing,
 )
 
 
@@ -25,8 +32,9 @@ def vectors(n, rows=None):
     return Vectors(unit_rows(rows or n), unit_rows(n, seed=1), unit_rows(n, seed=2), unit_rows(n, seed=3))
 
 
-def write(dest, n, manifest=None, rows=None):
-    return write_index(dest, passages(n), vectors(n, rows), manifest or {})
+def write(dest, n, manifest=None, rows=None, mode=0o755):
+    with writing(dest, mode, notify=lambda _: None) as writer:
+        return save(writer, passages(n), vectors(n, rows), manifest or {})
 
 
 def unit_rows(n, d=8, seed=0):
@@ -34,22 +42,32 @@ def unit_rows(n, d=8, seed=0):
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
+def version_dir(folder):
+    return folder / live_version(folder)
+
+
 def test_save_and_load_round_trip(tmp_path):
     ps, v = passages(5), vectors(5)
-    written = write_index(tmp_path / "ix", ps, v, {"model": {"fingerprint": "m"}})
+    with writing(tmp_path / "ix", notify=lambda _: None) as writer:
+        written = save(writer, ps, v, {"model": {"fingerprint": "m"}})
     loaded = read_index(tmp_path / "ix")
     assert loaded.passages == ps
     assert written.manifest == loaded.manifest
     m = loaded.manifest
-    assert m["format"] == "roleqa-index" and m["format_version"] == 2
+    assert m["format"] == "roleqa-index" and m["format_version"] == 3
     assert m["dimension"] == 8 and m["passages"] == 5 and m["model"] == {"fingerprint": "m"}
     assert np.allclose(loaded.passage_vectors.reconstruct_n(0, 5), v.passages)
     assert np.allclose(loaded.heading_vectors.reconstruct_n(0, 5), v.headings)
     assert np.allclose(loaded.section_vectors.reconstruct_n(0, 5), v.sections)
     assert np.allclose(loaded.sentence_vectors, v.sentences)
     assert loaded.sentence_rows == [range(i, i + 1) for i in range(5)]
-    assert m["encoder"] is None
     assert sorted(p.name for p in (tmp_path / "ix").iterdir()) == [
+        ".build.lock",
+        ".swap.lock",
+        CURRENT,
+        live_version(tmp_path / "ix"),
+    ]
+    assert sorted(p.name for p in version_dir(tmp_path / "ix").iterdir()) == [
         "headings.faiss",
         "manifest.json",
         "passages.faiss",
@@ -59,11 +77,12 @@ def test_save_and_load_round_trip(tmp_path):
     ]
 
 
-def test_rebuild_replaces_and_leaves_no_temporary_folders(tmp_path):
+def test_everything_stays_inside_the_index_folder(tmp_path):
     write(tmp_path / "ix", 3)
     write(tmp_path / "ix", 4)
     assert len(read_index(tmp_path / "ix").passages) == 4
-    assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")] == ["ix"]
+    assert [p.name for p in tmp_path.iterdir()] == ["ix"]  # no lock or temporary folder beside it
+    assert [p.name for p in (tmp_path / "ix").iterdir() if p.name.startswith("v-")] == [live_version(tmp_path / "ix")]
 
 
 def test_a_failed_write_keeps_the_previous_index(tmp_path):
@@ -71,19 +90,19 @@ def test_a_failed_write_keeps_the_previous_index(tmp_path):
     with pytest.raises(ValueError):
         write(tmp_path / "ix", 3, rows=2)
     assert len(read_index(tmp_path / "ix").passages) == 3
-    assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")] == ["ix"]
+    assert leftovers(tmp_path / "ix") == []
 
 
 def test_damage_is_detected(tmp_path):
     write(tmp_path / "ix", 3)
-    f = tmp_path / "ix" / "passages.faiss"
+    f = version_dir(tmp_path / "ix") / "passages.faiss"
     f.write_bytes(f.read_bytes()[:-10])
     with pytest.raises(IndexUnusable, match="checksum"):
         read_index(tmp_path / "ix")
 
 
 def test_missing_garbled_and_newer_manifests_are_unusable(tmp_path):
-    with pytest.raises(IndexUnusable, match="no index"):
+    with pytest.raises(IndexUnusable, match="missing"):
         read_manifest(tmp_path)
     (tmp_path / "manifest.json").write_text("{not json")
     with pytest.raises(IndexUnusable, match="unreadable"):
@@ -93,20 +112,65 @@ def test_missing_garbled_and_newer_manifests_are_unusable(tmp_path):
         read_manifest(tmp_path)
 
 
-def test_a_folder_with_other_files_is_never_replaced(tmp_path):
+def test_current_pointing_nowhere_is_unusable(tmp_path):
+    write(tmp_path / "ix", 2)
+    (tmp_path / "ix" / CURRENT).write_text("v-gone\n")
+    with pytest.raises(IndexUnusable, match="names no version"):
+        read_index(tmp_path / "ix")
+    with pytest.raises(IndexUnusable, match="no index yet"):
+        read_index(tmp_path / "nothing")
+    assert not (tmp_path / "nothing").exists()  # reading never creates the folder
+
+
+def test_a_folder_with_other_files_is_refused_before_anything_is_written(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(RoleqaError, match="not empty"):
         write(tmp_path, 2)
-    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]  # not even a lock file
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(RoleqaError, match="is a file"):
+        store.check_owned(tmp_path / "file")
+
+
+def test_an_index_of_the_old_layout_is_replaced_not_refused(tmp_path):
+    old = tmp_path / "ix"
+    old.mkdir()
+    (old / "manifest.json").write_text(json.dumps({"format": "roleqa-index", "format_version": 2}))
+    (old / "passages.faiss").write_bytes(b"old")
+    with pytest.raises(IndexUnusable, match="older roleqa"):
+        read_index(old)
+    write(old, 2)
+    assert len(read_index(old).passages) == 2
+    assert not (old / "manifest.json").exists() and not (old / "passages.faiss").exists()
+
+
+def test_the_index_is_as_private_as_its_corpus(tmp_path):
+    write(tmp_path / "private", 2, mode=0o700)
+    write(tmp_path / "shared", 2, mode=0o755)
+    for folder, dir_mode, file_mode in ((tmp_path / "private", 0o700, 0o600), (tmp_path / "shared", 0o755, 0o644)):
+        assert stat.S_IMODE(folder.stat().st_mode) == dir_mode
+        assert stat.S_IMODE(version_dir(folder).stat().st_mode) == dir_mode
+        for path in [*version_dir(folder).iterdir(), folder / CURRENT, folder / ".build.lock"]:
+            assert stat.S_IMODE(path.stat().st_mode) == file_mode, path
+
+
+def test_the_umask_still_applies(tmp_path):
+    old = os.umask(0o077)
+    try:
+        write(tmp_path / "ix", 2, mode=0o755)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "ix").stat().st_mode) == 0o700
+    assert stat.S_IMODE((version_dir(tmp_path / "ix") / "passages.jsonl").stat().st_mode) == 0o600
 
 
 def test_calibration_is_kept_across_rebuilds_for_the_same_model(tmp_path):
-    index = write(tmp_path / "ix", 3, {"model": {"fingerprint": "m"}})
-    assert read_calibration(index) is None
+    folder = tmp_path / "ix"
+    write(folder, 3, {"model": {"fingerprint": "m"}})
+    assert read_calibration(folder, "m") is None
     fitted = {"slope": 4.0, "offset": -4.5, "threshold": 0.42}
-    write_calibration(index, fitted, {"file": "x.jsonl"})
-    assert read_calibration(read_index(tmp_path / "ix")) == fitted
-    write(tmp_path / "ix", 4, {"model": {"fingerprint": "m"}})
-    assert read_calibration(read_index(tmp_path / "ix")) == fitted
-    write(tmp_path / "ix", 4, {"model": {"fingerprint": "another"}})
-    assert read_calibration(read_index(tmp_path / "ix")) is None  # fitted on another model's scores
+    write_calibration(folder, "m", fitted, {"file": "x.jsonl"})
+    assert read_calibration(folder, "m") == fitted
+    write(folder, 4, {"model": {"fingerprint": "m"}})
+    assert read_calibration(folder, "m") == fitted
+    assert read_calibration(folder, "another") is None  # fitted on another model's scores

@@ -1,4 +1,5 @@
-"""The torch-free query engine gives the reference vectors and answers, and falls back cleanly."""
+"""The torch-free engine (the model exported once to the cache) gives the reference vectors and
+answers, builds and queries without torch, and falls back cleanly."""
 
 from __future__ import annotations
 
@@ -17,10 +18,19 @@ from roleqa.answer import Answerer
 from roleqa.cli import app
 from roleqa.embedding import SentenceTransformerEncoder, default_model_path
 from roleqa.evaluate import load_labelled
-from roleqa.index import read_index, sha256_file
-from roleqa.onnx_encoder import ENCODER_FILE, WEIGHTS_FILE, EncoderUnavailable, OnnxEncoder, load_onnx_encoder
+from roleqa.index import read_index
+from roleqa.onnx_encoder import (
+    ENCODER_FILE,
+    ENTRY_FILE,
+    WEIGHTS_FILE,
+    EncoderUnavailable,
+    encoder_folder,
+    export_to_cache,
+    load_onnx_encoder,
+)
+from roleqa.store import sha256_file
 
-from .conftest import DATA, EXE, SALARY, SALARY_ID, clean_env
+from .conftest import CACHE, DATA, EXE, SALARY, SALARY_ID, clean_env
 
 EVAL = load_labelled(DATA / "eval.jsonl")
 
@@ -49,19 +59,28 @@ def varied_texts(index) -> list[str]:
     return [i.question for i in EVAL] + [p.embed_text for p in index.passages] + awkward
 
 
+def cached_encoder(index) -> Path:
+    return encoder_folder(CACHE, index.model_fingerprint)
+
+
 @pytest.fixture(scope="module")
 def engines(shipped_index_dir):
     index = read_index(shipped_index_dir)
-    onnx = load_onnx_encoder(index.path, index.manifest["encoder"], index.passage_vectors.d)
+    onnx = load_onnx_encoder(cached_encoder(index), index.passage_vectors.d)
     return index, onnx, SentenceTransformerEncoder(default_model_path())
 
 
-def test_the_build_exports_a_fingerprinted_encoder(shipped_index_dir):
-    entry = json.loads((shipped_index_dir / "manifest.json").read_text())["encoder"]
+def test_the_model_is_exported_once_into_the_cache_not_into_the_index(shipped_index_dir):
+    index = read_index(shipped_index_dir)
+    folder = cached_encoder(index)
+    entry = json.loads((folder / ENTRY_FILE).read_text())
     assert set(entry["files"]) == {ENCODER_FILE, WEIGHTS_FILE, "tokenizer.json"}
     for name, digest in entry["files"].items():
-        assert sha256_file(shipped_index_dir / name) == digest
-    assert entry["max_seq_length"] == 256
+        assert sha256_file(folder / name) == digest
+    assert entry["max_seq_length"] == 256 and entry["model_fingerprint"] == index.model_fingerprint
+    assert list(CACHE.glob("encoders/*")) == [folder]  # one copy, shared by every index of this model
+    in_index = {p.name for p in shipped_index_dir.rglob("*")}
+    assert not in_index & {ENCODER_FILE, WEIGHTS_FILE, "tokenizer.json"}
 
 
 def test_same_vectors_as_sentence_transformers(engines):
@@ -87,18 +106,11 @@ def test_same_answers_on_the_whole_eval_set(engines):
         assert [h.score for h in f.hits] == pytest.approx([h.score for h in s.hits], abs=1e-4)
 
 
-def _copy(index_dir: Path, tmp_path: Path) -> Path:
-    dest = tmp_path / "ix"
-    shutil.copytree(index_dir, dest)
-    return dest
-
-
-def _ask(dest: Path, *args: str):
-    return CliRunner().invoke(app, ["ask", "--json", "--index", str(dest), SALARY, *args], env={"NO_COLOR": "1"})
-
-
-def _answer_id(output: str) -> str:
-    return json.loads(output.splitlines()[-1])["answers"][0]["id"]
+def _private_cache(tmp_path: Path) -> Path:
+    """A copy of the test cache (the exported model), for a test that damages it."""
+    home = tmp_path / "cache-home"
+    shutil.copytree(CACHE, home / "roleqa")
+    return home
 
 
 def _truncate_weights(dest: Path) -> None:
@@ -115,46 +127,63 @@ def _flip_a_weight_byte(dest: Path) -> None:
 
 
 def _garble_graph_keep_checksum(dest: Path) -> None:
-    # A graph ONNX Runtime cannot parse, with a manifest that vouches for it:
+    # A graph ONNX Runtime cannot parse, with an entry that vouches for it:
     # the loader must still refuse it, not crash.
     (dest / ENCODER_FILE).write_bytes(b"not an onnx graph")
-    manifest = json.loads((dest / "manifest.json").read_text())
-    manifest["encoder"]["files"][ENCODER_FILE] = sha256_file(dest / ENCODER_FILE)
-    (dest / "manifest.json").write_text(json.dumps(manifest))
+    entry = json.loads((dest / ENTRY_FILE).read_text())
+    entry["files"][ENCODER_FILE] = sha256_file(dest / ENCODER_FILE)
+    (dest / ENTRY_FILE).write_text(json.dumps(entry))
 
 
-@pytest.mark.parametrize(
-    ("damage", "reason"),
-    [
-        (lambda d: (d / WEIGHTS_FILE).unlink(), "encoder.onnx.data is unreadable"),
-        (_truncate_weights, "encoder.onnx.data does not match its checksum"),
-        (_flip_a_weight_byte, "encoder.onnx.data does not match its checksum"),
-        (lambda d: (d / "tokenizer.json").write_text("{}"), "tokenizer.json does not match its checksum"),
-        (_garble_graph_keep_checksum, "it does not load"),
-    ],
-)
-def test_a_damaged_encoder_falls_back_and_build_repairs_it(shipped_index_dir, tmp_path, damage, reason):
-    dest = _copy(shipped_index_dir, tmp_path)
-    damage(dest)
-    r = _ask(dest)
+DAMAGE = {
+    "missing weights": (lambda d: (d / WEIGHTS_FILE).unlink(), "encoder.onnx.data is unreadable"),
+    "truncated weights": (_truncate_weights, "encoder.onnx.data does not match its checksum"),
+    "one flipped byte": (_flip_a_weight_byte, "encoder.onnx.data does not match its checksum"),
+    "edited tokenizer": (lambda d: (d / "tokenizer.json").write_text("{}"), "tokenizer.json does not match"),
+    "unparsable graph": (_garble_graph_keep_checksum, "it does not load"),
+    "no encoder.json": (lambda d: (d / ENTRY_FILE).unlink(), "no exported copy of the model yet"),
+}
+
+
+@pytest.mark.parametrize("case", DAMAGE)
+def test_a_damaged_encoder_is_refused_saying_why(shipped_index_dir, tmp_path, case):
+    index = read_index(shipped_index_dir)
+    damage, reason = DAMAGE[case]
+    folder = tmp_path / "encoder"
+    shutil.copytree(cached_encoder(index), folder)
+    damage(folder)
+    with pytest.raises(EncoderUnavailable, match=reason):
+        load_onnx_encoder(folder, index.passage_vectors.d)
+
+
+def test_a_damaged_encoder_falls_back_and_build_repairs_it(shipped_index_dir, tmp_path):
+    home = _private_cache(tmp_path)
+    index = read_index(shipped_index_dir)
+    _flip_a_weight_byte(encoder_folder(home / "roleqa", index.model_fingerprint))
+    env = {"NO_COLOR": "1", "XDG_CACHE_HOME": str(home)}
+
+    def ask():
+        return CliRunner().invoke(app, ["ask", "--json", "--index", str(shipped_index_dir), SALARY], env=env)
+
+    r = ask()
     assert r.exit_code == 0, r.output
     notices = [line for line in r.output.splitlines() if line.startswith("roleqa:")]
-    assert len(notices) == 1 and reason in notices[0] and "roleqa build" in notices[0], r.output
-    assert _answer_id(r.output) == SALARY_ID
-    r = CliRunner().invoke(app, ["build", "--index", str(dest)])
+    assert len(notices) == 1 and "does not match its checksum" in notices[0] and "roleqa build" in notices[0]
+    assert json.loads(r.output.splitlines()[-1])["answers"][0]["id"] == SALARY_ID
+    r = CliRunner().invoke(app, ["build", "--index", str(tmp_path / "ix")], env=env)
     assert r.exit_code == 0, r.output
-    index = read_index(dest)
-    assert isinstance(load_onnx_encoder(dest, index.manifest["encoder"], index.passage_vectors.d), OnnxEncoder)
-    r = _ask(dest)
+    assert "exporting the model" in r.output
+    load_onnx_encoder(encoder_folder(home / "roleqa", index.model_fingerprint))  # repaired
+    r = ask()
     assert not [line for line in r.output.splitlines() if line.startswith("roleqa:")], r.output
-    assert _answer_id(r.output) == SALARY_ID
+    assert json.loads(r.output.splitlines()[-1])["answers"][0]["id"] == SALARY_ID
 
 
 def test_without_onnxruntime_the_loader_says_so(shipped_index_dir, monkeypatch):
     index = read_index(shipped_index_dir)
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     with pytest.raises(EncoderUnavailable, match="onnxruntime is not installed"):
-        load_onnx_encoder(index.path, index.manifest["encoder"], index.passage_vectors.d)
+        load_onnx_encoder(cached_encoder(index), index.passage_vectors.d)
 
 
 def _imported_modules(args: list[str], stdin: str | None = None) -> tuple[subprocess.CompletedProcess, set[str]]:
@@ -198,7 +227,19 @@ def test_a_failed_export_leaves_no_encoder_file(tmp_path, monkeypatch):
         raise RuntimeError("disk trouble")
 
     monkeypatch.setattr(onnx_encoder, "_export", half_done)
-    (tmp_path / "passages.jsonl").write_text("kept\n")
     with pytest.raises(RuntimeError):
-        onnx_encoder.export_onnx(object(), tmp_path)
-    assert [p.name for p in tmp_path.iterdir()] == ["passages.jsonl"]
+        export_to_cache(object(), tmp_path, "f" * 64)
+    assert list((tmp_path / "encoders").iterdir()) == []
+
+
+def test_a_build_with_the_model_exported_never_imports_torch(shipped_index_dir, tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# Bikes\n\nPump the tyres to four bar.\n")
+    proc, top = _imported_modules(["build", "--corpus", str(notes), "--index", str(tmp_path / "ix")])
+    assert proc.returncode == 0, proc.stderr
+    assert not top & HEAVY
+    (notes / "a.md").write_text("# Bikes\n\nPump the tyres to three bar.\n")  # an edit: rebuilt incrementally
+    proc, top = _imported_modules(["ask", "--corpus", str(notes), "--index", str(tmp_path / "ix"), "tyre pressure"])
+    assert proc.returncode == 0 and "three bar" in proc.stdout
+    assert "building the index" in proc.stderr and not top & HEAVY

@@ -68,3 +68,24 @@ def test_the_source_fits_on_one_line():
         assert len(source_line(p, width)) <= width
     out = render_text(Result("q?", True, [Hit(1, p, 0.9)], []), 0.3, width=88)
     assert out.splitlines()[-1] == "— … > 2. Skill sets (article) confidence 0.90"
+
+
+def test_more_and_sources_are_wrapped_and_keep_lists():
+    from roleqa.render import TextRenderer
+
+    long = "A sentence that goes on and on about supercalifragilistic things " * 3
+    listed = "Tools include:\n- first tool with a long description that needs wrapping somewhere\n- second"
+    section = "A very long section heading > with a sub-section heading that is also long > and more"
+    hits = [
+        Hit(4, Passage("d#s-4", "d.md", "T", section, "article", long.strip()), 0.5),
+        Hit(5, Passage("d#s-5", "d.md", "T", "Tools", "article", listed), 0.4),
+    ]
+    render = TextRenderer(0.2, color=False, width=40)
+    more = render.answers(hits)
+    assert all(len(line) <= 40 for line in more.splitlines()), more
+    assert "supercalifragilistic" in more and "supercalifragil\n" not in more  # words are never cut
+    assert "\n   - first tool" in more and "\n   - second" in more  # a list stays a list
+    assert more.startswith("4. A sentence") and "\n5. Tools include:" in more
+    sources = render.sources(hits)
+    assert all(len(line) <= 40 for line in sources.splitlines()), sources
+    assert sources.startswith("4. 0.50  d#s-4\n   A very long section heading")

@@ -5,7 +5,7 @@ import json
 from roleqa.answer import Hit, Result
 from roleqa.chunking import Passage
 from roleqa.errors import RoleqaError
-from roleqa.render import render_json
+from roleqa.render import JsonRenderer
 from roleqa.repl import HELP, ChatSession, answer_lines, run_chat
 
 
@@ -48,10 +48,22 @@ class FakeAsk:
         return Result(question, answered, hits, [] if answered else ["Try this?"])
 
 
+class FakeRenderer:
+    """The best answer's text; for /more and /sources, what the session handed over."""
+
+    def result(self, result):
+        return f"A: {result.hits[0].passage.text}"
+
+    def answers(self, hits):
+        return "more: " + ", ".join(f"{h.rank}. {h.passage.text}" for h in hits)
+
+    def sources(self, hits):
+        return "sources: " + ", ".join(f"{h.rank}. {h.passage.id}" for h in hits)
+
+
 def session(k=2, as_json=False):
     ask = FakeAsk()
-    render = render_json if as_json else (lambda r: f"A: {r.hits[0].passage.text}")
-    return ChatSession(ask, render, k, as_json), ask
+    return ChatSession(ask, JsonRenderer() if as_json else FakeRenderer(), k, as_json), ask
 
 
 def test_transcript_with_follow_ups_and_commands():
@@ -86,10 +98,9 @@ def test_transcript_with_follow_ups_and_commands():
         "Taking this as: How much do machine learning engineers earn?\n"
         "A: How much do machine learning engineers earn? #1",
         prompt,
-        "1. 0.90  d#salary-1\n   Salary (article, d.md)\n2. 0.70  d#salary-2\n   Salary (article, d.md)",
+        "sources: 1. d#salary-1, 2. d#salary-2",
         prompt,
-        "3. How much do machine learning engineers earn? #3\n   — Salary · confidence 0.60\n"
-        "4. How much do machine learning engineers earn? #4\n   — Salary · confidence 0.50",
+        "more: 3. How much do machine learning engineers earn? #3, 4. How much do machine learning engineers earn? #4",
         prompt,
         "\n".join(
             [

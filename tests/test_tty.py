@@ -1,5 +1,7 @@
 """The chat as a person uses it: the installed command in a real pseudo-terminal, driven by pexpect."""
 
+import subprocess
+
 import pexpect
 import pytest
 
@@ -112,3 +114,30 @@ def test_history_survives_the_session(chat):
     second.expect_exact(PROMPT)
     second.sendeof()
     second.expect(pexpect.EOF)
+
+
+def test_ctrl_c_during_a_build_ends_the_line_and_keeps_the_previous_index(shipped_index_dir, tmp_path):
+    from roleqa.index import read_index
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text("# Notes\n\n" + "\n\n".join(f"Note {i} is about topic {i}." for i in range(140)))
+    args = ["--corpus", str(notes), "--index", str(tmp_path / "ix")]
+    env = clean_env(NO_COLOR="1", TERM="xterm")
+    subprocess.run([EXE, "build", *args], env=env, check=True, capture_output=True, timeout=300)
+    before = read_index(tmp_path / "ix").manifest["corpus"]["fingerprint"]
+    (notes / "a.md").write_text((notes / "a.md").read_text().replace("topic", "subject"))
+    # The build sends itself SIGINT, as Ctrl-C would, once its first batch is embedded.
+    child = pexpect.spawn(
+        EXE, ["build", *args], env=env | {"ROLEQA_TEST_FAULT": "INT@embedding"}, encoding="utf-8", timeout=300
+    )
+    child.expect_exact("roleqa: loading the model ...")  # said before the bar, which counts what is embedded
+    child.expect("embedding \\d+ texts")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    out = child.before
+    assert "\r\nroleqa: the build was interrupted; the previous index is unchanged" in out, out
+    assert out.endswith("\r\n")  # the shell's prompt starts on a line of its own
+    assert "Traceback" not in out
+    assert read_index(tmp_path / "ix").manifest["corpus"]["fingerprint"] == before

@@ -1,33 +1,31 @@
-"""Corpus -> chunks -> embeddings -> index folder, and keeping that folder fresh."""
+"""Corpus -> chunks -> embeddings -> a new index version, and keeping the index fresh.
+
+This module decides what to embed; store.py owns the folder it is written to,
+and index.py the files of a version. Texts already embedded in the live
+version with the same model are reused, so a rebuild after a small edit
+embeds only what changed.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from roleqa import store
 from roleqa.chunking import CHUNKING_VERSION, MAX_WORDS, chunk_documents, section_texts, sentence_spans
 from roleqa.config import Settings
 from roleqa.embedding import Encoder, SentenceTransformerEncoder, default_model_path, model_fingerprint
-from roleqa.errors import RoleqaError
-from roleqa.index import (
-    Index,
-    IndexUnusable,
-    Vectors,
-    in_memory,
-    leftovers,
-    read_index,
-    recover,
-    write_index,
-)
+from roleqa.errors import Interrupted, RoleqaError
+from roleqa.index import Index, Vectors, in_memory, load, read_index, save
 from roleqa.ingest import corpus_fingerprint, read_corpus
-from roleqa.locking import BUILD_WAIT, SWAP_WAIT, locked, try_build_lock
-from roleqa.onnx_encoder import EncoderUnavailable, OnnxEncoder, load_onnx_encoder
+from roleqa.onnx_encoder import EncoderUnavailable, encoder_folder, export_to_cache, load_onnx_encoder
 
-BATCH_SIZE = 16
+BATCH_SIZE = 64
 Notify = Callable[[str], None]
 # Called with the number of texts to embed; returns a per-batch advance callback.
 Progress = Callable[[int], Callable[[int], None]]
@@ -44,13 +42,14 @@ class Sources:
     docs: list
     warnings: list[str]
     model_problem: str | None = None
+    mode: int = 0o755  # the corpus folder's permissions, which its index takes
 
 
 def resolve_sources(settings: Settings) -> Sources:
     """Read the corpus and locate the model named by `settings`.
 
     A missing model is not an error yet: a fresh index can still answer with
-    its own exported copy of the model. Building needs the model.
+    the exported copy of the model in the cache. Building needs the model.
     """
     docs, warnings = read_corpus(settings.corpus_dir)
     try:
@@ -58,7 +57,8 @@ def resolve_sources(settings: Settings) -> Sources:
         fingerprint, problem = model_fingerprint(model_dir), None
     except RoleqaError as e:
         model_dir, fingerprint, problem = settings.model_path or Path("."), None, str(e)
-    return Sources(settings.corpus_dir, model_dir, corpus_fingerprint(docs), fingerprint, docs, warnings, problem)
+    mode = settings.corpus_dir.stat().st_mode & 0o777
+    return Sources(settings.corpus_dir, model_dir, corpus_fingerprint(docs), fingerprint, docs, warnings, problem, mode)
 
 
 def chunking_settings() -> dict:
@@ -77,33 +77,63 @@ def stale_reason(manifest: dict, sources: Sources) -> str | None:
     return None
 
 
+def fault_injection(spec: str | None) -> store.Checkpoint:
+    """For the crash tests only: `[SIGNAL@]STEP` makes the process send itself SIGNAL (KILL by
+    default) when the build reaches STEP (a store.py step, or "embedding" after the first batch)."""
+    if not spec:
+        return lambda _step: None
+    name, _, step = spec.rpartition("@")
+    sig = getattr(signal, f"SIG{name or 'KILL'}")
+
+    def checkpoint(reached: str) -> None:
+        if reached == step:
+            os.kill(os.getpid(), sig)
+
+    return checkpoint
+
+
 def build_index(
     sources: Sources,
     encoder: Encoder,
-    dest: Path,
+    writer: store.Writer,
     progress: Progress | None = None,
-    exporter: Callable[[Path], dict | None] | None = None,
     notify: Notify = lambda _: None,
 ) -> Index:
-    """Chunk and embed the corpus and write the index folder at `dest`.
+    """Chunk and embed the corpus and write it as the index's new version.
 
-    `exporter`, if given, writes the query encoder into the new folder. When
-    the folder cannot be written (read-only, disk full), the index is kept in
-    memory for this process, with a notice.
+    Texts the live version embedded with the same model are not embedded
+    again. When the folder cannot be written (read-only, disk full), the index
+    is kept in memory for this process, with a notice.
     """
     passages = chunk_documents(sources.docs)
     if not passages:
         raise RoleqaError(f"the documents in {sources.corpus_dir} hold only headings; add some text")
     sections = section_texts(passages)
-    unique = list(dict.fromkeys(sections))
     sentences = [p.text[a:b] for p in passages for a, b in sentence_spans(p.text)]
-    texts = [p.embed_text for p in passages] + [p.heading_text for p in passages] + unique + sentences
-    advance = progress(len(texts)) if progress else (lambda _n: None)
-    batches = []
-    for start in range(0, len(texts), BATCH_SIZE):
-        batches.append(encoder.embed_batch(texts[start : start + BATCH_SIZE]))
-        advance(len(batches[-1]))
-    vectors = np.vstack(batches) if batches else np.zeros((0, 1), dtype=np.float32)
+    kinds = {
+        "passages": [p.embed_text for p in passages],
+        "headings": [p.heading_text for p in passages],
+        "sections": sections,
+        "sentences": sentences,
+    }
+    known = _known_vectors(writer, sources.model_fingerprint)
+    todo = list(dict.fromkeys(t for texts in kinds.values() for t in texts if t not in known))
+    advance = progress(len(todo)) if progress and todo else (lambda _n: None)
+    reused = len(known)
+    for start in range(0, len(todo), BATCH_SIZE * 4):
+        batch = todo[start : start + BATCH_SIZE * 4]
+        known.update(zip(batch, encoder.embed_batch(batch)))
+        advance(len(batch))
+        writer.checkpoint("embedding")
+    if todo and reused and len(known[todo[0]]) != len(next(iter(known.values()))):
+        # Another encoder than the one recorded (a test's): nothing old can be reused.
+        known = dict(zip(*_all_texts(kinds, encoder)))
+    dimension = len(next(iter(known.values())))
+
+    def rows(texts: list[str]) -> np.ndarray:
+        return np.array([known[t] for t in texts], dtype=np.float32).reshape(len(texts), dimension)
+
+    bundle = Vectors(**{kind: rows(texts) for kind, texts in kinds.items()})
     manifest = {
         "model": {
             "name": sources.model_dir.name,
@@ -116,49 +146,72 @@ def build_index(
             "documents": [d.name for d in sources.docs],
         },
         "chunking": chunking_settings(),
+        "embedded": {"texts": len(todo), "reused": sum(len(t) for t in kinds.values()) - len(todo)},
     }
-    n, u = len(passages), len(unique)
-    bundle = Vectors(
-        passages=vectors[:n],
-        headings=vectors[n : 2 * n],
-        sections=vectors[2 * n : 2 * n + u][[unique.index(t) for t in sections]],
-        sentences=vectors[2 * n + u :],
-    )
     try:
-        return write_index(dest, passages, bundle, manifest, exporter)
+        return save(writer, passages, bundle, manifest)
     except OSError as e:
         notify(
-            f"cannot write the index to {dest} ({e.strerror or type(e).__name__}); answering from memory this "
-            "time. Free some disk space or make the folder writable, or pass --index DIR"
+            f"cannot write the index to {writer.folder} ({e.strerror or type(e).__name__}); answering from memory "
+            "this time. Free some disk space or make the folder writable, or pass --index DIR"
         )
-        return in_memory(passages, bundle, manifest, dest)
+        return in_memory(passages, bundle, manifest, writer.folder)
 
 
-def onnx_exporter(reference: SentenceTransformerEncoder, notify: Notify) -> Callable[[Path], dict | None]:
-    """Exports the reference model next to the index; a failure costs speed, not the build."""
-
-    def export(folder: Path) -> dict | None:
-        try:
-            return reference.export_onnx(folder)
-        except Exception as e:  # noqa: BLE001 - any export failure leaves the torch path working
-            notify(f"could not export the fast query encoder ({type(e).__name__}: {e}); queries will be slower")
-            return None
-
-    return export
+def _all_texts(kinds: dict[str, list[str]], encoder: Encoder) -> tuple[list[str], np.ndarray]:
+    texts = list(dict.fromkeys(t for group in kinds.values() for t in group))
+    return texts, encoder.embed_batch(texts)
 
 
-def exported_encoder(index: Index) -> OnnxEncoder:
-    """The index's own exported encoder; raises EncoderUnavailable saying why not."""
-    return load_onnx_encoder(index.path, index.manifest.get("encoder"), index.passage_vectors.d)
-
-
-def query_encoder(index: Index, fallback: Encoder, notify: Notify) -> Encoder:
-    """The index's exported encoder, or `fallback` (sentence-transformers) with a notice why."""
+def _known_vectors(writer: store.Writer, model: str | None) -> dict[str, np.ndarray]:
+    """Every text the live version embedded, with its vector, if it was built with this model."""
+    version = writer.current()
+    if version is None or version.manifest.get("model", {}).get("fingerprint") != model:
+        return {}
     try:
-        return exported_encoder(index)
+        old = load(version)
+    except store.IndexUnusable:
+        return {}
+    n = len(old.passages)
+    known: dict[str, np.ndarray] = {}
+    for texts, vectors in (
+        ([p.embed_text for p in old.passages], old.passage_vectors.reconstruct_n(0, n)),
+        ([p.heading_text for p in old.passages], old.heading_vectors.reconstruct_n(0, n)),
+        (section_texts(old.passages), old.section_vectors.reconstruct_n(0, n)),
+        ([p.text[a:b] for p in old.passages for a, b in sentence_spans(p.text)], old.sentence_vectors),
+    ):
+        known.update(zip(texts, vectors))
+    return known
+
+
+def build_encoder(sources: Sources, cache_dir: Path, notify: Notify) -> Encoder:
+    """The encoder a build embeds with: the model's exported copy in the cache (exported now,
+    once per model, if missing), else sentence-transformers itself."""
+    assert sources.model_fingerprint is not None
+    folder = encoder_folder(cache_dir, sources.model_fingerprint)
+    try:
+        return load_onnx_encoder(folder)
     except EncoderUnavailable as e:
+        reference = SentenceTransformerEncoder(sources.model_dir)
+        notify(f"exporting the model for fast embedding (once per model; {e})")
+        try:
+            export_to_cache(reference.load(), cache_dir, sources.model_fingerprint)
+            return load_onnx_encoder(folder)
+        except Exception as e:  # noqa: BLE001 - any export failure leaves the torch path working
+            notify(f"could not export the model ({type(e).__name__}: {e}); embedding with sentence-transformers")
+            return reference
+
+
+def query_encoder(index: Index, sources: Sources, cache_dir: Path, notify: Notify) -> Encoder:
+    """The encoder for questions: the cached export of the index's model, else sentence-transformers."""
+    fingerprint = index.model_fingerprint or ""
+    try:
+        return load_onnx_encoder(encoder_folder(cache_dir, fingerprint), index.manifest.get("dimension"))
+    except EncoderUnavailable as e:
+        if sources.model_problem:
+            raise RoleqaError(sources.model_problem) from None
         notify(f"the fast query encoder is unusable ({e}); using sentence-transformers. `roleqa build` repairs it")
-        return fallback
+        return SentenceTransformerEncoder(sources.model_dir)
 
 
 def ensure_index(
@@ -167,68 +220,62 @@ def ensure_index(
     notify: Notify = lambda _: None,
     progress: Progress | None = None,
     force: bool = False,
+    status: Notify = lambda _: None,
 ) -> tuple[Index, Encoder]:
     """The index for `settings`, built first if missing, damaged or stale.
 
     Returns the index and the encoder to embed questions with: the same model
     the index was built with, as its torch-free export when that is usable.
-    An `encoder` passed in is used for both and nothing is exported. Builds of
-    one folder are serialized across processes; a reader waits only for the
-    instant of a swap (locking.py).
+    An `encoder` passed in is used for both. `status` hears what a build is
+    doing before its progress bar starts. Builds of one folder are
+    serialized across processes; a reader waits only for the instant of a
+    switch (store.py).
     """
+    dest = settings.index_path
+    store.check_owned(dest)  # before reading or embedding anything
     sources = resolve_sources(settings)
     for warning in sources.warnings:
         notify(warning)
-    dest = settings.index_path
-    found = "a rebuild was asked for" if force else _load_fresh(dest, sources, encoder, notify)
+    found = "a rebuild was asked for" if force else _load_fresh(dest, sources, encoder, settings.cache_dir, notify)
     if not isinstance(found, str):
-        _clear_leftovers(dest)
+        store.clear_leftovers(dest)
         return found
     if sources.model_problem:
         raise RoleqaError(sources.model_problem)
-    with locked(dest, "build", exclusive=True, wait=BUILD_WAIT, notify=notify):
-        recover(dest)
-        if not force:  # another process may have built it while this one waited
-            found = _load_fresh(dest, sources, encoder, notify)
-            if not isinstance(found, str):
-                return found
-        notify(f"building the index in {dest} ({found})")
-        reference = SentenceTransformerEncoder(sources.model_dir)
-        exporter = None if encoder else onnx_exporter(reference, notify)
-        built = build_index(sources, encoder or reference, dest, progress, exporter, notify)
-        # Right after a build the reference model is loaded already: use it.
-        return built, encoder or reference
+    checkpoint = fault_injection(settings.test_fault)
+    before = store.live_version(dest)
+    try:
+        with store.writing(dest, sources.mode, checkpoint, notify) as writer:
+            if not force:  # another process may have built it while this one waited
+                found = _load_fresh(dest, sources, encoder, settings.cache_dir, notify)
+                if not isinstance(found, str):
+                    return found
+            notify(f"building the index in {dest} ({found})")
+            if encoder is None:
+                status("loading the model ...")
+                encoder = build_encoder(sources, settings.cache_dir, notify)
+            return build_index(sources, encoder, writer, progress, notify), encoder
+    except KeyboardInterrupt:
+        if store.live_version(dest) != before:
+            raise Interrupted(f"interrupted after the new index was in place in {dest}") from None
+        kept = "the previous index is unchanged" if before else "no index was written"
+        raise Interrupted(f"the build was interrupted; {kept} ({dest})") from None
 
 
-def _load_fresh(dest: Path, sources: Sources, encoder: Encoder | None, notify: Notify) -> tuple[Index, Encoder] | str:
+def _load_fresh(
+    dest: Path, sources: Sources, encoder: Encoder | None, cache_dir: Path, notify: Notify
+) -> tuple[Index, Encoder] | str:
     """The index at `dest` and its query encoder if it is usable and fresh, else why not."""
-    with locked(dest, "swap", exclusive=False, wait=SWAP_WAIT):
-        try:
-            index = read_index(dest)
-        except IndexUnusable as e:
-            return str(e)
-        reason = stale_reason(index.manifest, sources)
-        if reason:
-            return reason
-        if encoder:
-            return index, encoder
-        if sources.model_problem:
-            try:
-                fast = exported_encoder(index)
-            except EncoderUnavailable:
-                raise RoleqaError(sources.model_problem) from None
-            notify(f"{sources.model_problem.split(';')[0]}; answering with the index's own copy of the model")
-            return index, fast
-        return index, query_encoder(index, SentenceTransformerEncoder(sources.model_dir), notify)
-
-
-def _clear_leftovers(dest: Path) -> None:
-    """Delete what killed builds left next to `dest`, if no build is running now."""
-    if not leftovers(dest):
-        return
-    fd = try_build_lock(dest)
-    if fd is not None:
-        try:
-            recover(dest)
-        finally:
-            os.close(fd)
+    try:
+        index = read_index(dest)
+    except store.IndexUnusable as e:
+        return str(e)
+    reason = stale_reason(index.manifest, sources)
+    if reason:
+        return reason
+    if encoder:
+        return index, encoder
+    fast = query_encoder(index, sources, cache_dir, notify)
+    if sources.model_problem:
+        notify(f"{sources.model_problem.split(';')[0]}; answering with the cached copy of the model")
+    return index, fast

@@ -1,14 +1,17 @@
 """The `roleqa` command: parse options, call one core function, print.
 
 User errors (RoleqaError) become a one-line message and exit code 1; bad
-options are reported by typer with exit code 2. Nothing prints a traceback.
+options are reported by typer with exit code 2; Ctrl-C exits with 130.
+Nothing prints a traceback.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
@@ -19,28 +22,50 @@ from typer.core import TyperGroup
 
 from roleqa import __version__
 from roleqa.config import DEFAULT_THRESHOLD, DEFAULT_TOP_K, Settings, environ
-from roleqa.errors import RoleqaError
+from roleqa.errors import Interrupted, RoleqaError
 from roleqa.escapes import safe
+
+INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
+HELP = """roleqa answers questions from documents, offline: it finds the passages that
+answer best and shows them with their source and a confidence, or says that it
+has no good answer. Without --corpus it answers from the article it ships, "Data
+Science Vs Machine Learning Engineer"; with --corpus DIR, from your own folder of
+Markdown, reStructuredText, HTML, PDF or text files."""
 
 
 class _Group(TyperGroup):
-    """Turns RoleqaError into one plain "Error: ..." line on stderr and exit code 1."""
+    """Turns RoleqaError into one plain "Error: ..." line on stderr and exit code 1, Ctrl-C into 130."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except Interrupted as e:
+            _end_progress_line()
+            click.echo(f"roleqa: {safe(str(e))}", err=True)
+            ctx.exit(INTERRUPTED)
         except RoleqaError as e:
             click.echo(f"Error: {safe(str(e))}", err=True)
             ctx.exit(1)
+        except KeyboardInterrupt:
+            _end_progress_line()
+            click.echo("roleqa: interrupted", err=True)
+            ctx.exit(INTERRUPTED)
+
+
+def _end_progress_line() -> None:
+    # A progress bar stops mid-line; the shell's prompt must not be glued to it.
+    if sys.stderr.isatty():
+        click.echo("", err=True)
 
 
 app = typer.Typer(
     cls=_Group,
-    help="roleqa: answers about data scientist vs machine learning engineer roles, "
-    "from a local FAISS index (or from your own documents).",
+    help=HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help, as click writes it: flags show no value (rich's help showed `--json <bool>`).
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -48,15 +73,16 @@ CorpusOpt = Annotated[
     Path | None,
     typer.Option(
         "--corpus",
-        help="Folder of .md/.txt documents to answer from (env ROLEQA_CORPUS; default: the shipped article).",
+        help="Folder of documents to answer from: .md, .rst, .html, .pdf, .txt (env ROLEQA_CORPUS; "
+        "default: the shipped article).",
     ),
 ]
 IndexOpt = Annotated[
     Path | None,
     typer.Option(
         "--index",
-        help="Index folder (env ROLEQA_INDEX; default: index/default for the shipped corpus, "
-        "a cache folder for others).",
+        help="Index folder, roleqa's own (env ROLEQA_INDEX; default: a folder in ~/.cache/roleqa/indexes, "
+        "or index/default for the shipped article in a source checkout).",
     ),
 ]
 ModelOpt = Annotated[
@@ -89,11 +115,17 @@ def _notify(message: str) -> None:
     typer.echo(f"roleqa: {safe(message)}", err=True)
 
 
+def _status(message: str) -> None:
+    """What a build is doing before its progress bar starts: shown on a terminal only."""
+    if sys.stderr.isatty():
+        typer.echo(f"roleqa: {safe(message)}", err=True)
+
+
 def _progress(total: int) -> Callable[[int], None]:
-    """A progress bar on a terminal; silent otherwise."""
+    """A progress bar on a terminal, counting the texts actually embedded; silent otherwise."""
     if not sys.stderr.isatty():
         return lambda _n: None
-    bar = typer.progressbar(length=total, label="embedding", file=sys.stderr)
+    bar = typer.progressbar(length=total, label=f"embedding {total} texts", file=sys.stderr)
     bar.__enter__()
     done = [0]
 
@@ -110,10 +142,10 @@ def _answerer(settings: Settings):
     """The answerer for `settings`, and its threshold: the option, else the index's calibration, else the default."""
     from roleqa.answer import Answerer
     from roleqa.build import ensure_index
-    from roleqa.index import read_calibration
+    from roleqa.store import read_calibration
 
-    index, encoder = ensure_index(settings, notify=_notify, progress=_progress)
-    fitted = read_calibration(index) or {}
+    index, encoder = ensure_index(settings, notify=_notify, progress=_progress, status=_status)
+    fitted = read_calibration(index.path, index.model_fingerprint) or {}
     threshold = settings.threshold if settings.threshold is not None else fitted.get("threshold", DEFAULT_THRESHOLD)
     if "slope" in fitted:
         return Answerer(index, encoder, fitted["slope"], fitted["offset"]), threshold
@@ -124,29 +156,52 @@ def _use_color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in environ()
 
 
-def _formatter(threshold: float, as_json: bool) -> Callable:
-    from roleqa.render import render_json, render_text
+def _renderer(threshold: float, as_json: bool):
+    from roleqa.render import JsonRenderer, TextRenderer
 
     if as_json:
-        return render_json
-    color, width = _use_color(), min(100, os.get_terminal_size().columns if sys.stdout.isatty() else 88)
-    return lambda result: render_text(result, threshold, color=color, width=width)
+        return JsonRenderer()
+    width = min(100, os.get_terminal_size().columns if sys.stdout.isatty() else 88)
+    return TextRenderer(threshold, _use_color(), width)
 
 
 def _stdin_lines() -> Iterator[str]:
-    """Lines of stdin, decoded leniently: a bad byte must not lose the batch."""
+    """Lines of stdin as they arrive, decoded leniently: a bad byte must not lose the batch."""
     stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
     if stream is None:
         yield from sys.stdin
         return
-    for raw in stream:
+    for raw in iter(stream.readline, b""):
         yield raw.decode("utf-8", errors="replace")
+
+
+def _stdin_batches(size: int = 64) -> Iterator[list[str]]:
+    """Questions from stdin in batches: each batch is what has arrived, so the first answer never
+    waits for more input, and a fast producer still gets answers embedded many at a time."""
+    lines: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        for line in _stdin_lines():
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    done = False
+    while not done:
+        batch = [lines.get()]
+        while len(batch) < size and not lines.empty():
+            batch.append(lines.get())
+        done = batch[-1] is None
+        questions = [q for q in batch if q is not None and q.strip()]
+        if questions:
+            yield questions
 
 
 @app.command()
 def ask(
     questions: Annotated[
-        list[str] | None, typer.Argument(help="Questions; if none are given, one per line is read from stdin.")
+        list[str] | None,
+        typer.Argument(metavar="[QUESTION]...", help="Questions; if none are given, one per line is read from stdin."),
     ] = None,
     top_k: TopKOpt = None,
     threshold: ThresholdOpt = None,
@@ -162,21 +217,22 @@ def ask(
             raise RoleqaError(
                 'give a question, e.g. roleqa ask "What do data scientists do?", or pipe questions on stdin'
             )
-        questions = [q for q in _stdin_lines() if q.strip()]
+        batches, many = _stdin_batches(), not as_json
     elif any(not q.strip() for q in questions):
         raise RoleqaError("a question is empty; give some words to search for")
+    else:
+        batches, many = iter([questions]), len(questions) > 1 and not as_json
     answerer, threshold = _answerer(settings)
-    fmt = _formatter(threshold, as_json)
+    render = _renderer(threshold, as_json)
     color = _use_color()
-    many = len(questions) > 1 and not as_json
-    for start in range(0, len(questions), 64):
-        batch = questions[start : start + 64]
+    for batch in batches:
         for result in answerer.ask_many(batch, settings.top_k, threshold):
             if many:
                 typer.echo(typer.style(f"» {result.question}", bold=True) if color else f"» {result.question}")
-            typer.echo(fmt(result), color=color or None)
+            typer.echo(render.result(result), color=color or None)
             if many:
                 typer.echo("")
+        sys.stdout.flush()  # a script reading answers as they come gets each batch at once
 
 
 @app.command()
@@ -197,7 +253,7 @@ def chat(
     color = _use_color()
     session = ChatSession(
         lambda question, k, topic: answerer.ask(question, k, threshold, topic),
-        _formatter(threshold, as_json),
+        _renderer(threshold, as_json),
         settings.top_k,
         as_json,
     )
@@ -246,8 +302,8 @@ def eval_(
     from roleqa.answer import Answerer
     from roleqa.evaluate import DEPTH, evaluate, load_labelled, sweep
     from roleqa.evaluate import calibrate as calibrate_answers
-    from roleqa.index import write_calibration
     from roleqa.render import render_report
+    from roleqa.store import write_calibration
 
     settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model, threshold=threshold)
     items = load_labelled(file, split)
@@ -257,7 +313,9 @@ def eval_(
     report: dict = {"file": str(file), "split": split}
     if calibrate:
         fitted = asdict(calibrate_answers(items, results))
-        saved = write_calibration(answerer.index, fitted, {"file": str(file), "split": split, "count": len(items)})
+        index = answerer.index
+        fitted_on = {"file": str(file), "split": split, "count": len(items)}
+        saved = write_calibration(index.path, index.model_fingerprint, fitted, fitted_on)
         answerer = Answerer(answerer.index, answerer.encoder, fitted["slope"], fitted["offset"])
         threshold = fitted["threshold"]
         results = answerer.ask_many(questions, DEPTH, threshold)
@@ -277,20 +335,27 @@ def build(
     from roleqa.build import ensure_index
 
     settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model)
-    built, _ = ensure_index(settings, notify=_notify, progress=_progress, force=True)
+    built, _ = ensure_index(settings, notify=_notify, progress=_progress, force=True, status=_status)
     typer.echo(f"indexed {len(built.passages)} passages into {built.path}")
 
 
 @app.command()
 def clean(
-    source: Annotated[Path, typer.Argument(help="The raw scraped page, e.g. sources/000_cafb6aafcb78b802.txt.")],
+    source: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[SOURCE]", help="The raw scraped page (default: the one the shipped article came from)."
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the markdown here instead of stdout.")
     ] = None,
 ) -> None:
     """Clean a raw scraped article page into corpus markdown."""
     from roleqa.clean import clean_page
+    from roleqa.config import SHIPPED_SOURCE
 
+    source = source or SHIPPED_SOURCE
     try:
         raw = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
@@ -315,7 +380,7 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
-    """roleqa: answers about data scientist vs machine learning engineer roles."""
+    """roleqa answers questions from documents, offline (see roleqa --help)."""
 
 
 def main() -> None:

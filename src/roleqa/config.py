@@ -14,10 +14,18 @@ from pathlib import Path
 
 from roleqa.errors import RoleqaError
 
-# The package lives in src/roleqa, so the repository root is two levels up.
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHIPPED_CORPUS = REPO_ROOT / "corpus"
-SHIPPED_INDEX = REPO_ROOT / "index" / "default"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# An installed wheel carries the shipped corpus (and the raw page `roleqa clean`
+# reads) inside the package; a source checkout has them at the top of the
+# repository, two levels up from src/roleqa, with index/ beside them.
+if (PACKAGE_DIR / "corpus").is_dir():
+    SHIPPED_CORPUS = PACKAGE_DIR / "corpus"
+    SHIPPED_SOURCE = PACKAGE_DIR / "sources" / "000_cafb6aafcb78b802.txt"
+    CHECKOUT_INDEX: Path | None = None
+else:
+    SHIPPED_CORPUS = PACKAGE_DIR.parents[1] / "corpus"
+    SHIPPED_SOURCE = PACKAGE_DIR.parents[1] / "sources" / "000_cafb6aafcb78b802.txt"
+    CHECKOUT_INDEX = PACKAGE_DIR.parents[1] / "index" / "default"
 
 DEFAULT_TOP_K = 3
 # Fitted on the dev split of tests/data/eval.jsonl with
@@ -41,6 +49,9 @@ class Settings:
     threshold: float | None = None  # None: the index's calibration, else DEFAULT_THRESHOLD
     cache_dir: Path = Path.home() / ".cache" / "roleqa"
     data_dir: Path = Path.home() / ".local" / "share" / "roleqa"  # the chat's history
+    # Tests only (ROLEQA_TEST_FAULT=[SIGNAL@]STEP): a build signals itself at that
+    # step of writing the index (store.py), to prove crash safety step by step.
+    test_fault: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -58,6 +69,8 @@ class Settings:
             s = replace(s, model_path=Path(env["ROLEQA_MODEL"]))
         if env.get("ROLEQA_TOP_K"):
             s = replace(s, top_k=_parse(env["ROLEQA_TOP_K"], int, "ROLEQA_TOP_K"))
+        if env.get("ROLEQA_TEST_FAULT"):
+            s = replace(s, test_fault=env["ROLEQA_TEST_FAULT"])
         if env.get("ROLEQA_THRESHOLD"):
             s = replace(s, threshold=_parse(env["ROLEQA_THRESHOLD"], float, "ROLEQA_THRESHOLD"))
         return s.validated()
@@ -75,12 +88,14 @@ class Settings:
 
     @property
     def index_path(self) -> Path:
-        """The index folder: given, the repo's index/ for the shipped corpus, else a cache folder."""
+        """The index folder: given; for the shipped corpus in a source checkout, its index/default
+        (if writable); else a folder of the user's cache."""
         if self.index_dir is not None:
             return self.index_dir
         corpus = self.corpus_dir.resolve()
-        if corpus == SHIPPED_CORPUS.resolve():
-            return SHIPPED_INDEX
+        if corpus == SHIPPED_CORPUS.resolve() and CHECKOUT_INDEX is not None:
+            if os.access(CHECKOUT_INDEX if CHECKOUT_INDEX.exists() else CHECKOUT_INDEX.parent, os.W_OK):
+                return CHECKOUT_INDEX
         # Each corpus gets its own folder, so indexing your notes never touches
         # the shipped index (or writes into your notes folder).
         digest = hashlib.sha256(str(corpus).encode()).hexdigest()[:10]

@@ -71,7 +71,8 @@ class SentenceTransformerEncoder:
         self.batch_size = batch_size
         self._model = None
 
-    def _load(self):
+    def load(self):
+        """The loaded SentenceTransformer (imports torch the first time: seconds)."""
         if self._model is None:
             # Never reach for a hub: the model is a local folder.
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -92,15 +93,9 @@ class SentenceTransformerEncoder:
                 ) from None
         return self._model
 
-    def export_onnx(self, dest: Path) -> dict:
-        """Export this model for torch-free queries into folder `dest`; returns its manifest entry."""
-        from roleqa.onnx_encoder import export_onnx
-
-        return export_onnx(self._load(), dest)
-
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Normalized float32 embeddings of `texts`, one row each."""
-        model = self._load()
+        model = self.load()
         vectors = model.encode(
             list(texts),
             batch_size=self.batch_size,

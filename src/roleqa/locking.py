@@ -1,14 +1,9 @@
-"""Locks around an index folder, so builds and readers in several processes never collide.
+"""`flock` locks on a file, with a bounded wait that says what it waits for.
 
-Two lock files sit next to the index folder `X`:
-  .X.build.lock   held exclusively for a whole build: one builder at a time;
-  .X.swap.lock    held shared while a reader loads the folder's files, and
-                  exclusively for the instant a build swaps the new folder in:
-                  a reader never sees half of one index and half of another.
-Both are `flock` locks: the kernel drops them when their process dies, even
-by SIGKILL, so a killed build never leaves a lock behind. Every wait is
-bounded and says what it is waiting for. Where `fcntl` does not exist
-(Windows), locking is skipped.
+The kernel drops a `flock` lock when its process dies, even by SIGKILL, so a
+killed build never leaves a stale lock behind. Only store.py uses this: it
+decides which lock files exist and where (inside the index folder). Where
+`fcntl` does not exist (Windows), locking is skipped.
 """
 
 from __future__ import annotations
@@ -26,50 +21,47 @@ try:
 except ImportError:  # pragma: no cover - not on Linux or macOS
     fcntl = None
 
-BUILD_WAIT = 600.0  # seconds a second builder waits for the first (a build takes ~10 s here)
-SWAP_WAIT = 30.0  # seconds a reader waits for a swap (which takes milliseconds)
-
-
-def lock_path(index_dir: Path, kind: str) -> Path:
-    return index_dir.parent / f".{index_dir.name}.{kind}.lock"
-
 
 @contextmanager
 def locked(
-    index_dir: Path,
-    kind: str,
+    path: Path,
     exclusive: bool,
     wait: float,
+    busy: str,
+    waiting: str | None = None,
     notify: Callable[[str], None] = lambda _: None,
+    mode: int = 0o644,
 ) -> Iterator[None]:
-    """Hold the `kind` lock of `index_dir` ("build" or "swap") for the block, waiting at most `wait` s."""
+    """Hold the lock on file `path` for the block, waiting at most `wait` seconds.
+
+    `busy` ends the error raised when the wait runs out ("another roleqa has
+    been <busy> for over N s"); `waiting`, if given, is notified once when the
+    lock is not free at once. Where the lock file cannot be made (a read-only
+    place), nothing can be written there either, so there is nothing to guard.
+    """
     if fcntl is None:
         yield
         return
-    path = lock_path(index_dir, kind)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, mode)
     except OSError:
-        # A read-only place: nobody can build there either, so there is nothing to guard.
         yield
         return
-    mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+    how = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
     deadline = time.monotonic() + wait
     told = False
     try:
         while True:
             try:
-                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                fcntl.flock(fd, how | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise RoleqaError(
-                        f"another roleqa has been {'building' if kind == 'build' else 'updating'} {index_dir} "
-                        f"for over {wait:.0f} s; try again when it is done"
+                        f"another roleqa has been {busy} for over {wait:.0f} s; try again when it is done"
                     ) from None
-                if not told and kind == "build":
-                    notify(f"waiting for another roleqa to finish building {index_dir}")
+                if waiting and not told:
+                    notify(waiting)
                     told = True
                 time.sleep(0.05)
         yield
@@ -77,12 +69,12 @@ def locked(
         os.close(fd)  # closing the descriptor releases the lock
 
 
-def try_build_lock(index_dir: Path) -> int | None:
-    """The build lock if it is free right now (a descriptor to close), else None."""
+def try_lock(path: Path) -> int | None:
+    """An exclusive lock on `path` if it is free right now (a descriptor to close), else None."""
     if fcntl is None:
         return None
     try:
-        fd = os.open(lock_path(index_dir, "build"), os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError:
         return None
     try:

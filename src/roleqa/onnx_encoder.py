@@ -1,18 +1,29 @@
 """The light query engine: the same encoder exported to ONNX, run without torch.
 
-`roleqa build` exports the sentence-transformers model it embedded the corpus
-with (transformer, mean pooling and L2 normalization, all inside one ONNX
-graph) into the index folder, with the exact tokenizer it used. A query then
-needs only ONNX Runtime and `tokenizers`: about 0.2 s to start instead of
+The first `roleqa build` with a model exports it (transformer, mean pooling
+and L2 normalization, all inside one ONNX graph), with the exact tokenizer
+sentence-transformers uses, into the user's cache: `encoders/<fingerprint>/`,
+one copy per model, shared by every index built with it. Builds and queries
+then need only ONNX Runtime and `tokenizers`: about 0.2 s to start instead of
 seconds for torch, and the same vectors (cosine >= 0.99999, tested).
 
-The encoder files are optional parts of the index: when they are missing,
-damaged or onnxruntime is not installed, `load_onnx_encoder` raises
-EncoderUnavailable and the caller falls back to sentence-transformers.
+    encoder.onnx        the graph
+    encoder.onnx.data   its weights, as external data (mapped, not copied)
+    tokenizer.json      the tokenizer, saved from the one sentence-transformers used
+    encoder.json        what the export was: sha256 of the three files, max_seq_length,
+                        padding, normalized, opset, torch version, model fingerprint
+
+When the copy is missing, damaged or onnxruntime is not installed,
+`load_onnx_encoder` raises EncoderUnavailable and the caller falls back to
+sentence-transformers (and a build exports it again).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import tempfile
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,11 +31,12 @@ from pathlib import Path
 
 import numpy as np
 
-from roleqa.index import sha256_file
+from roleqa.store import sha256_file
 
 ENCODER_FILE = "encoder.onnx"
 WEIGHTS_FILE = "encoder.onnx.data"
 TOKENIZER_FILE = "tokenizer.json"
+ENTRY_FILE = "encoder.json"
 FILES = (ENCODER_FILE, WEIGHTS_FILE, TOKENIZER_FILE)
 TRACED_FILE = f"{ENCODER_FILE}.tmp"  # the exporter's single-file output, before the weights are split off
 OPSET = 17
@@ -35,19 +47,35 @@ class EncoderUnavailable(Exception):
     """The exported encoder cannot be used; says why."""
 
 
-def export_onnx(model, dest: Path) -> dict:
-    """Export a loaded SentenceTransformer (Transformer + mean Pooling + Normalize) into `dest`.
+def encoder_folder(cache_dir: Path, model_fingerprint: str) -> Path:
+    """Where the exported copy of the model with this fingerprint lives."""
+    return cache_dir / "encoders" / model_fingerprint[:32]
 
-    Returns the manifest entry describing the files; raises EncoderUnavailable
-    for a model of another shape, which then stays on the torch path. Whatever
-    fails, no encoder file is left behind in `dest`.
+
+def export_to_cache(model, cache_dir: Path, model_fingerprint: str) -> Path:
+    """Export a loaded SentenceTransformer into the cache, once per model; returns its folder.
+
+    Written into a temporary folder and renamed into place, so a killed export
+    leaves no half copy. A copy already there (damaged, or finished meanwhile by
+    another process) is replaced.
     """
+    dest = encoder_folder(cache_dir, model_fingerprint)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=dest.parent))
     try:
-        return _export(model, dest)
-    except BaseException:
-        for name in (*FILES, TRACED_FILE):
-            (dest / name).unlink(missing_ok=True)
-        raise
+        entry = _export(model, tmp) | {"model_fingerprint": model_fingerprint}
+        (tmp / ENTRY_FILE).write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        for path in tmp.iterdir():
+            os.chmod(path, 0o644)  # onnx and mkdtemp make private files; a model copy is not private
+        try:
+            os.rename(tmp, dest)
+        except OSError:
+            shutil.rmtree(dest, ignore_errors=True)
+            os.rename(tmp, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dest
 
 
 def _export(model, dest: Path) -> dict:
@@ -130,8 +158,14 @@ class OnnxEncoder:
         """Normalized float32 embeddings of `texts`, one row each."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        # Batched by length: a batch is padded to its longest text, so texts of
+        # like length together waste the least work. Rows go back in order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         size = self.batch_size
-        out = np.vstack([self._embed(list(texts[i : i + size])) for i in range(0, len(texts), size)])
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), size):
+            rows = order[start : start + size]
+            out[rows] = self._embed([texts[i] for i in rows])
         if not self.normalized:
             out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return np.ascontiguousarray(out, dtype=np.float32)
@@ -157,37 +191,42 @@ def _mismatch(folder: Path, files: dict) -> str | None:
     return None
 
 
-def load_onnx_encoder(index_dir: Path, entry: dict | None, dimension: int, threads: int = 2) -> OnnxEncoder:
-    """The exported encoder of the index at `index_dir`, checked against its manifest entry."""
-    if not entry:
-        raise EncoderUnavailable("the index has no exported encoder")
-    files = entry.get("files")
+def load_onnx_encoder(folder: Path, dimension: int | None = None, threads: int = 2) -> OnnxEncoder:
+    """The exported encoder in `folder`, checked against the sha256 its encoder.json records."""
+    try:
+        entry = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EncoderUnavailable("there is no exported copy of the model yet") from None
+    except (OSError, ValueError):
+        raise EncoderUnavailable(f"{ENTRY_FILE} is unreadable") from None
+    files = entry.get("files") if isinstance(entry, dict) else None
     if not isinstance(files, dict) or set(files) != set(FILES):
-        raise EncoderUnavailable("its manifest entry is incomplete")
+        raise EncoderUnavailable(f"{ENTRY_FILE} is incomplete")
     # Checksumming 90 MB of weights takes as long as importing ONNX Runtime and
     # starting the session, and hashlib releases the GIL: do both at once, and
     # use the session only if every file matches.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        checked = pool.submit(_mismatch, index_dir, files)
+        checked = pool.submit(_mismatch, folder, files)
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as e:
             raise EncoderUnavailable(f"{e.name} is not installed") from None
         try:
-            tokenizer = Tokenizer.from_file(str(index_dir / TOKENIZER_FILE))
+            tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
             tokenizer.enable_truncation(int(entry["max_seq_length"]))
             tokenizer.enable_padding(pad_id=int(entry["pad_id"]), pad_token=str(entry["pad_token"]))
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
-            session = ort.InferenceSession(str(index_dir / ENCODER_FILE), options, providers=["CPUExecutionProvider"])
+            session = ort.InferenceSession(str(folder / ENCODER_FILE), options, providers=["CPUExecutionProvider"])
         except Exception as e:  # noqa: BLE001 - any failure here means: use the reference encoder
             problem = checked.result() or f"it does not load ({type(e).__name__})"
             raise EncoderUnavailable(problem) from None
         problem = checked.result()
     if problem:
         raise EncoderUnavailable(problem)
-    if session.get_outputs()[0].shape[-1] != dimension:
+    width = session.get_outputs()[0].shape[-1]
+    if dimension is not None and width != dimension:
         raise EncoderUnavailable("its output dimension differs from the index")
-    return OnnxEncoder(session, tokenizer, dimension, bool(entry.get("normalized", True)))
+    return OnnxEncoder(session, tokenizer, int(width), bool(entry.get("normalized", True)))

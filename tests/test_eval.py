@@ -18,8 +18,9 @@ from .conftest import DATA
 SET = DATA / "eval.jsonl"
 FLOORS = {
     # split: (recall@1, recall@3, out-of-scope rejected, most false rejections, most median words)
-    "dev": (0.87, 0.95, 0.97, 2, 30),
-    "test": (0.81, 0.92, 1.00, 0, 30),
+    # dev: one more false rejection than before the fusion was refitted on four corpora (README "Quality").
+    "dev": (0.87, 0.95, 0.97, 3, 30),
+    "test": (0.89, 0.92, 1.00, 0, 30),
 }
 
 

@@ -19,14 +19,15 @@ import pytest
 
 from roleqa.build import ensure_index, resolve_sources
 from roleqa.config import Settings
-from roleqa.index import VECTOR_FILES, read_index
+from roleqa.index import FILES as INDEX_FILES
+from roleqa.index import read_index
 from roleqa.locking import locked
 from roleqa.store import BUILD_LOCK, leftovers, live_version
 
 from .conftest import CACHE, EXE, ROOT, SALARY, SALARY_ID, clean_env
 from .fakes import FakeEncoder
 
-FILES = ["passages.jsonl", *VECTOR_FILES.values()]
+FILES = list(INDEX_FILES)
 # Every step of a build that writes (store.py's docstring), in order; "embedding" comes first.
 STEPS = [
     "embedding",

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from roleqa import store
+from roleqa.build import assemble
 from roleqa.chunking import Passage
 from roleqa.errors import RoleqaError
-from roleqa.index import Vectors, read_index, save
+from roleqa.index import FILES, read_index, save
 from roleqa.store import (
     CURRENT,
     IndexUnusable,
@@ -24,17 +25,22 @@ from roleqa.store import (
 
 
 def passages(n):
-    return [Passage(f"d#s-{i}", "d.md", "T", "S", "article", f"text {i}") for i in range(n)]
+    return [Passage(f"d#s-{i}", "d.md", "T", f"S{i % 2}", "article", f"text number {i} here") for i in range(n)]
 
 
-def vectors(n, rows=None):
-    """Random unit vectors for n one-sentence passages (rows overrides the passage vectors' count)."""
-    return Vectors(unit_rows(rows or n), unit_rows(n, seed=1), unit_rows(n, seed=2), unit_rows(n, seed=3))
+def built(n, rows=None):
+    """n passages with random unit vectors (rows overrides the passage vectors' count)."""
+    ps = passages(n)
+    texts = list(dict.fromkeys([p.embed_text for p in ps] + [p.heading_text for p in ps]))
+    b = assemble(ps, dict(zip(texts, unit_rows(len(texts)))))
+    if rows is not None:
+        b.vectors = unit_rows(rows)
+    return b
 
 
 def write(dest, n, manifest=None, rows=None, mode=0o755):
     with writing(dest, mode, notify=lambda _: None) as writer:
-        return save(writer, passages(n), vectors(n, rows), manifest or {})
+        return save(writer, built(n, rows), manifest or {})
 
 
 def unit_rows(n, d=8, seed=0):
@@ -47,34 +53,38 @@ def version_dir(folder):
 
 
 def test_save_and_load_round_trip(tmp_path):
-    ps, v = passages(5), vectors(5)
+    b = built(5)
     with writing(tmp_path / "ix", notify=lambda _: None) as writer:
-        written = save(writer, ps, v, {"model": {"fingerprint": "m"}})
+        written = save(writer, b, {"model": {"fingerprint": "m"}})
     loaded = read_index(tmp_path / "ix")
-    assert loaded.passages == ps
+    assert loaded.passages == b.passages
+    assert loaded.passage(3) == b.passages[3]
     assert written.manifest == loaded.manifest
     m = loaded.manifest
-    assert m["format"] == "roleqa-index" and m["format_version"] == 3
+    assert m["format"] == "roleqa-index" and m["format_version"] == 4 and m["dense_search"] == "exact"
     assert m["dimension"] == 8 and m["passages"] == 5 and m["model"] == {"fingerprint": "m"}
-    assert np.allclose(loaded.passage_vectors.reconstruct_n(0, 5), v.passages)
-    assert np.allclose(loaded.heading_vectors.reconstruct_n(0, 5), v.headings)
-    assert np.allclose(loaded.section_vectors.reconstruct_n(0, 5), v.sections)
-    assert np.allclose(loaded.sentence_vectors, v.sentences)
-    assert loaded.sentence_rows == [range(i, i + 1) for i in range(5)]
+    assert np.allclose(loaded.vectors(np.arange(5)), b.vectors)
+    assert np.allclose(loaded.heading_vectors, b.heading_vectors)
+    assert np.allclose(loaded.section_vectors, b.section_vectors) and loaded.sections == [
+        ("d.md", "S0"),
+        ("d.md", "S1"),
+    ]
+    for key, values in b.layout.items():
+        assert (loaded.layout[key] == values).all(), key
+    assert np.allclose(loaded.lexical.scores("text number 3"), b.lexical.scores("text number 3"))
     assert sorted(p.name for p in (tmp_path / "ix").iterdir()) == [
         ".build.lock",
         ".swap.lock",
         CURRENT,
         live_version(tmp_path / "ix"),
     ]
-    assert sorted(p.name for p in version_dir(tmp_path / "ix").iterdir()) == [
-        "headings.faiss",
-        "manifest.json",
-        "passages.faiss",
-        "passages.jsonl",
-        "sections.faiss",
-        "sentences.faiss",
-    ]
+    assert sorted(p.name for p in version_dir(tmp_path / "ix").iterdir()) == sorted([*FILES, "manifest.json"])
+
+
+def test_a_section_vector_is_the_mean_of_its_passages():
+    b = built(6)
+    mean = b.vectors[[0, 2, 4]].sum(axis=0)
+    assert np.allclose(b.section_vectors[0], mean / np.linalg.norm(mean), atol=1e-6)
 
 
 def test_everything_stays_inside_the_index_folder(tmp_path):
@@ -142,6 +152,22 @@ def test_an_index_of_the_old_layout_is_replaced_not_refused(tmp_path):
     write(old, 2)
     assert len(read_index(old).passages) == 2
     assert not (old / "manifest.json").exists() and not (old / "passages.faiss").exists()
+
+
+def test_a_large_corpus_gets_an_approximate_index_that_finds_what_exact_search_finds(tmp_path, monkeypatch):
+    import faiss
+
+    from roleqa import index as index_module
+
+    monkeypatch.setattr(index_module, "HNSW_FROM", 100)
+    vectors = unit_rows(2000, d=32, seed=4)
+    approximate = index_module.passage_index(vectors)
+    assert isinstance(approximate, faiss.IndexHNSWFlat)
+    queries = unit_rows(50, d=32, seed=5)
+    exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :10]
+    _, found = approximate.search(queries, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, exact)])
+    assert recall >= 0.99
 
 
 def test_the_index_is_as_private_as_its_corpus(tmp_path):

@@ -3,11 +3,10 @@ import numpy as np
 from roleqa.answer import passage_about
 from roleqa.chunking import Passage
 from roleqa.evaluate import fit_logistic, fit_threshold
-from roleqa.index import flat_index
+from roleqa.lexical import Lexical, tokenize
 from roleqa.retrieve import (
-    Bm25,
     Weights,
-    all_similarities,
+    children_of,
     choose_units,
     confidence,
     expand_abbreviations,
@@ -16,26 +15,9 @@ from roleqa.retrieve import (
     names_another_job,
     role_agreement,
     roles_in,
-    structure,
-    tokenize,
     top_k,
     wants_list,
 )
-
-
-def test_all_similarities_is_cosine_in_row_order():
-    rng = np.random.default_rng(3)
-    rows = rng.normal(size=(20, 16)).astype(np.float32)
-    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
-    q = rows[7] + 0.1 * rng.normal(size=16).astype(np.float32)
-    q /= np.linalg.norm(q)
-    sims = all_similarities(flat_index(rows, 16), q)
-    assert np.allclose(sims, rows @ q, atol=1e-5)
-    assert int(np.argmax(sims)) == 7
-
-
-def test_all_similarities_of_an_empty_index():
-    assert all_similarities(flat_index(np.zeros((0, 4), np.float32), 4), np.ones(4)).shape == (0,)
 
 
 def test_fuse_weights_each_part():
@@ -63,17 +45,35 @@ def test_top_k_is_best_first_and_stable_on_ties():
 
 
 def test_bm25_idf_stays_positive_and_ranks_the_matching_document():
-    docs = [tokenize(t) for t in ["data scientists use SQL", "data engineers build pipelines", "data data data"]]
-    bm = Bm25(docs)
-    assert all(v > 0 for v in bm.idf.values())  # "data" is in every document, yet positive
-    scores = bm.scores(tokenize("Which scientist uses SQL?"))
+    bm = Lexical.build(["data scientists use SQL", "data engineers build pipelines", "data data data"])
+    assert (bm.idf > 0).all()  # "data" is in every document, yet positive
+    scores = bm.scores("Which scientist uses SQL?")
     assert int(np.argmax(scores)) == 0
-    assert bm.scores(tokenize("nothing matches")).tolist() == [0.0, 0.0, 0.0]
+    assert bm.scores("nothing matches").tolist() == [0.0, 0.0, 0.0]
 
 
-def test_tokenize_stems_and_drops_stopwords():
-    assert tokenize("What are the Engineers building?") == ["engine", "build"]
+def test_bm25_is_normalised_so_it_means_the_same_on_any_corpus():
+    small = Lexical.build(["water the tomatoes every morning", "wash aphids off with soap"])
+    big = Lexical.build(["water the tomatoes every morning"] + [f"note {i} about other things" for i in range(500)])
+    for lexical in (small, big):
+        scores = lexical.scores("water tomatoes")
+        assert 0.0 < scores.max() <= 1.0
+    # An unknown word lowers the share of the question a passage covers.
+    assert small.scores("water tomatoes zucchini").max() < small.scores("water tomatoes").max()
+
+
+def test_bm25_survives_a_round_trip_through_its_files():
+    bm = Lexical.build(["data scientists use SQL", "data engineers build pipelines"])
+    files = bm.to_files()
+    again = Lexical.from_files(files["lexical.npz"], files["vocabulary.json"])
+    assert np.allclose(again.scores("SQL data"), bm.scores("SQL data"))
+
+
+def test_tokenize_is_unicode_and_stems_with_snowball():
+    assert tokenize("What are the Engineers building?") == ["engin", "build"]
     assert tokenize("C++ and A/B testing") == ["c++", "a/b", "test"]
+    assert tokenize("Résumé tips for users") == ["résumé", "tip", "user"]  # not "r", "sum"; not "us"
+    assert tokenize("数据科学") == ["数", "据", "科", "学"]  # CJK is kept, one character at a time
 
 
 def test_abbreviations_are_spelled_out():
@@ -111,37 +111,49 @@ def test_a_passage_is_about_the_role_its_heading_and_lead_in_name():
     assert passage_about(faq) == "What do ML engineers do?"
 
 
-# A list L (row 4) of items 0, 1, 2; item 2 is itself a list of sub-items 5 and 6; row 3 stands alone.
-GROUPS = ["L", "L", "L", "", "", "I2", "I2"]
-MEMBERS = [(), (), ("I5", "I6"), (), ("I0", "I1", "I2"), (), ()]
-IDS = ["I0", "I1", "I2", "I3", "L", "I5", "I6"]
+# A list (row 4) of items 0, 1, 2; item 2 is itself a list of sub-items 5 and 6; row 3 stands alone.
+PARENT = np.array([4, 4, 4, -1, -1, 2, 2])
 
 
-def test_structure_gives_parents_and_transitive_cover():
-    parent, covers = structure(GROUPS, MEMBERS, IDS)
-    assert parent == [4, 4, 4, -1, -1, 2, 2]
-    assert covers[4] == {0, 1, 2, 4, 5, 6}
-    assert covers[2] == {2, 5, 6}
-    assert covers[3] == {3}
+def covers_of(children, row):
+    return {row}.union(*(covers_of(children, c) for c in children.get(row, ())))
+
+
+def test_children_of_lists_members_in_order():
+    assert children_of(PARENT) == {4: [0, 1, 2], 2: [5, 6]}
 
 
 def test_choose_units_sizes_the_answer_to_the_question():
-    parent, covers = structure(GROUPS, MEMBERS, IDS)
+    parent, children = PARENT, children_of(PARENT)
+    covers = {r: covers_of(children, r) for r in range(7)}
     one_item = np.array([0.9, 0.5, 0.4, 0.6, 0.7, 0.3, 0.3])
     # One item clearly best: answer with it; the list it is in is not offered again.
-    assert choose_units(one_item, parent, covers, 3, whole_list=False) == [(0, 0), (3, 3), (1, 1)]
+    assert choose_units(one_item, parent, children, 3, whole_list=False) == [(0, 0), (3, 3), (1, 1)]
     # Asked for the whole list: the item grows into it.
-    assert choose_units(one_item, parent, covers, 3, whole_list=True)[0] == (4, 0)
+    assert choose_units(one_item, parent, children, 3, whole_list=True)[0] == (4, 0)
     # Two items close together: both matter, so the list.
     two_items = np.array([0.9, 0.88, 0.4, 0.6, 0.7, 0.3, 0.3])
-    assert choose_units(two_items, parent, covers, 2, whole_list=False)[0] == (4, 0)
+    assert choose_units(two_items, parent, children, 2, whole_list=False)[0] == (4, 0)
     # The list ranks first but one item leads: shrink to the item.
     list_first = np.array([0.6, 0.5, 0.4, 0.3, 0.95, 0.3, 0.3])
-    assert choose_units(list_first, parent, covers, 1, whole_list=False) == [(0, 4)]
+    assert choose_units(list_first, parent, children, 1, whole_list=False) == [(0, 4)]
     # Answers never overlap, and k is respected.
-    chosen = choose_units(np.random.default_rng(1).random(7), parent, covers, 7, whole_list=False)
+    chosen = choose_units(np.random.default_rng(1).random(7), parent, children, 7, whole_list=False)
     rows = [covers[u] for u, _ in chosen]
     assert all(not (a & b) for i, a in enumerate(rows) for b in rows[i + 1 :])
+    # An item too short to stand alone is answered by its list.
+    alone = np.array([False, True, True, True, True, True, True])
+    assert choose_units(one_item, parent, children, 1, whole_list=False, alone=alone) == [(4, 0)]
+
+
+def test_choose_units_looks_only_at_the_best_rows_of_a_large_corpus():
+    rng = np.random.default_rng(2)
+    n = 200_000
+    parent = np.full(n, -1)
+    parent[:1000] = 1000 + np.arange(1000) // 10  # 100 lists of 10 items
+    ranking = rng.random(n)
+    chosen = choose_units(ranking, parent, children_of(parent), 5, whole_list=False)
+    assert len(chosen) == 5 and chosen[0][1] == int(np.argmax(ranking))
 
 
 def test_wants_list():

@@ -67,10 +67,10 @@ def _edit_passages(d: Path) -> None:
 
 DAMAGE = {
     "truncated passages.faiss": (_truncate("passages.faiss"), "passages.faiss does not match its checksum"),
-    "truncated sentences.faiss": (_truncate("sentences.faiss"), "sentences.faiss does not match its checksum"),
+    "truncated lexical.npz": (_truncate("lexical.npz"), "lexical.npz does not match its checksum"),
     "garbled manifest": (lambda d: (_live(d) / "manifest.json").write_text("{not json"), "its manifest is unreadable"),
     "edited passages.jsonl": (_edit_passages, "passages.jsonl does not match its checksum"),
-    "missing headings.faiss": (lambda d: (_live(d) / "headings.faiss").unlink(), "headings.faiss is missing"),
+    "missing headings.npy": (lambda d: (_live(d) / "headings.npy").unlink(), "headings.npy is missing"),
     "CURRENT names nothing": (lambda d: (d / "CURRENT").write_text("v-gone"), "its CURRENT file names no version"),
     "built by another model": (_edit_manifest(model={"fingerprint": "another"}), "the model changed"),
     "another dimension": (_edit_manifest(dimension=768), "its files disagree"),

@@ -4,29 +4,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from roleqa.chunking import Passage
+from roleqa.chunking import INTRODUCTION, Passage, sentence_spans
 from roleqa.config import CONFIDENCE_OFFSET, CONFIDENCE_SLOPE
 from roleqa.embedding import Encoder
 from roleqa.index import Index
+from roleqa.lexical import tokenize
 from roleqa.retrieve import (
+    ROLES,
     WEIGHTS,
-    Bm25,
     Weights,
-    all_similarities,
+    children_of,
     choose_units,
     confidence,
     expand_abbreviations,
     fuse,
-    job_titles,
     names_another_job,
     role_agreement,
     roles_in,
-    structure,
-    tokenize,
     top_k,
     wants_list,
 )
@@ -141,19 +139,21 @@ class Answerer:
         self.encoder = encoder
         self.slope, self.offset = slope, offset
         self.weights = weights
-        self.bm25 = Bm25([tokenize(p.embed_text) for p in index.passages])
-        self.faq_rows = np.array([i for i, p in enumerate(index.passages) if p.question], dtype=np.int64)
-        passages = index.passages
-        self.roles = [roles_in(passage_about(p)) for p in passages]
-        self.subjects = set().union(*(job_titles(f"{p.title} {p.section} {p.question or ''}") for p in passages))
-        self.parent, self.covers = structure(
-            [p.group for p in passages], [p.members for p in passages], [p.id for p in passages]
-        )
+        layout = index.layout
+        self.parent = layout["parent"]
+        self.alone = layout["alone"]
+        self.faq_rows = np.flatnonzero(layout["faq"])
+        self.children = children_of(self.parent)
+        # Which of the two roles each passage is about (+1 / -1 agreement needs one role, else 0).
+        self.roles = [frozenset([list(ROLES)[a]]) if a >= 0 else frozenset() for a in layout["about"].tolist()]
+        self.subjects = set(index.manifest.get("subjects", []))
+        self.section_of = layout["section"]
+        self.sections = [" > ".join([s[1]]) for s in index.sections]
 
     def ask(self, question: str, k: int, threshold: float, topic: frozenset[str] = frozenset()) -> Result:
         """The top-k passages for `question`; answered when the best reaches `threshold`.
 
-        `topic`: sections a chat follow-up stays on; their passages get a bonus.
+        `topic`: sections (heading paths) a chat follow-up stays on; their passages get a bonus.
         """
         return self.ask_many([question], k, threshold, topic)[0]
 
@@ -166,79 +166,146 @@ class Answerer:
             return []
         expanded = [expand_abbreviations(q) for q in cleaned]
         vectors = self.encoder.embed_batch(expanded)
-        return [self._result(q, x, v, k, threshold, topic) for q, x, v in zip(cleaned, expanded, vectors)]
+        results = [self._result(q, x, v, k, threshold, topic) for q, x, v in zip(cleaned, expanded, vectors)]
+        return self._highlight_best(results, vectors)
+
+    def scores(self, expanded: str, vector: np.ndarray) -> dict[str, np.ndarray]:
+        """Every part of the ranking score, for every passage (before weighting)."""
+        index = self.index
+        vector = np.asarray(vector, dtype=np.float32)
+        dense = np.zeros(index.size, dtype=np.float32)
+        if index.size:
+            found, rows = index.passage_index.search(vector.reshape(1, -1), index.size)
+            valid = rows[0] >= 0
+            dense[rows[0][valid]] = found[0][valid]
+        heading = (index.heading_vectors @ vector)[index.layout["heading"]]
+        section = (index.section_vectors @ vector)[self.section_of]
+        return {
+            "dense": dense,
+            "heading": heading,
+            "section": section,
+            "lexical": index.lexical.scores(expanded),
+            "role": role_agreement(roles_in(expanded), self.roles),
+        }
 
     def _result(
         self, question: str, expanded: str, vector: np.ndarray, k: int, threshold: float, topic: frozenset[str]
     ) -> Result:
-        dense = all_similarities(self.index.passage_vectors, vector)
-        heading = all_similarities(self.index.heading_vectors, vector)
-        section = all_similarities(self.index.section_vectors, vector)
-        role = role_agreement(roles_in(expanded), self.roles)
-        lexical = self.bm25.scores(tokenize(expanded))
+        parts = self.scores(expanded, vector)
         other_job = names_another_job(expanded, self.subjects)
-        ranking = fuse(dense, heading, lexical, section, role, other_job, self.weights)
-        passages = self.index.passages
+        ranking = fuse(
+            parts["dense"], parts["heading"], parts["lexical"], parts["section"], parts["role"], other_job, self.weights
+        )
         # Same topic, but not the other role: "and ML engineers?" wants the ML engineers' part.
-        on_topic = np.array([p.section in topic for p in passages], dtype=np.float32) * (role >= 0)
-        ranking = ranking + TOPIC_BONUS * on_topic
-        chosen = choose_units(ranking, self.parent, self.covers, k, wants_list(question))
+        if topic:
+            in_topic = np.array([s in topic for s in self.sections], dtype=np.float32)[self.section_of]
+            parts["topic"] = in_topic * (parts["role"] >= 0)
+        else:
+            parts["topic"] = np.zeros(self.index.size, dtype=np.float32)
+        ranking = ranking + TOPIC_BONUS * parts["topic"]
+        chosen = choose_units(ranking, self.parent, self.children, k, wants_list(question), alone=self.alone)
         # An answer resized from the passage that ranked it keeps that passage's score.
         raw = [float(max(ranking[unit], ranking[row])) for unit, row in chosen]
         conf = confidence(np.array(raw), self.slope, self.offset)
-        parts = {
-            "dense": dense,
-            "heading": heading,
-            "section": section,
-            "lexical": lexical,
-            "role": role,
-            "topic": on_topic,
-        }
 
         def why(row: int) -> tuple[tuple[str, float], ...]:
             scored = tuple((name, round(float(values[row]), 4)) for name, values in parts.items())
             return (*scored, ("other_job", 1.0 if other_job else 0.0))
 
-        hits = [
-            Hit(
-                rank,
-                passages[unit],
-                round(float(c), 4),
-                round(r, 4),
-                self._ids(unit),
-                self._highlight(unit, vector),
-                why(unit if ranking[unit] >= ranking[row] else row),
+        terms = set(tokenize(expanded))
+        hits = []
+        for rank, ((unit, row), r, c) in enumerate(zip(chosen, raw, conf), start=1):
+            passage = self.index.passage(unit)
+            hits.append(
+                Hit(
+                    rank,
+                    passage,
+                    round(float(c), 4),
+                    round(r, 4),
+                    self._ids(unit),
+                    self._lexical_highlight(passage.text, terms),
+                    why(unit if ranking[unit] >= ranking[row] else row),
+                )
             )
-            for rank, ((unit, row), r, c) in enumerate(zip(chosen, raw, conf), start=1)
-        ]
         answered = bool(hits) and hits[0].score >= threshold
-        suggestions = [] if answered else self._suggest(heading, hits)
+        suggestions = [] if answered else self._suggest(parts["heading"], hits)
         return Result(question, answered, hits, suggestions, did_you_mean(hits) if answered else [])
 
-    def _highlight(self, row: int, vector: np.ndarray) -> tuple[tuple[int, int], ...]:
-        """The best-matching sentence of passage `row` (and a second one if nearly as good)."""
-        spans = self.index.sentence_spans[row]
-        rows = self.index.sentence_rows[row]
+    def _highlight_best(self, results: list[Result], vectors: np.ndarray) -> list[Result]:
+        """The best answer's sentences are embedded now, all questions' at once, and the one
+        closest to the question is highlighted (with a second one nearly as close)."""
+        spans = [sentence_spans(r.hits[0].passage.text) if r.hits else [] for r in results]
+        texts = [r.hits[0].passage.text[a:b] for r, found in zip(results, spans) if len(found) > 1 for a, b in found]
+        if not texts:
+            return results
+        sentence_vectors = self.encoder.embed_batch(texts)
+        out, start = [], 0
+        for result, found, vector in zip(results, spans, vectors):
+            if len(found) <= 1:
+                out.append(result)
+                continue
+            sims = sentence_vectors[start : start + len(found)] @ vector
+            start += len(found)
+            order = np.argsort(-sims, kind="stable")
+            keep = sorted(int(i) for i in order[:2] if sims[i] >= sims[order[0]] - HIGHLIGHT_MARGIN)
+            best = replace(result.hits[0], highlight=tuple(found[i] for i in keep))
+            out.append(replace(result, hits=[best, *result.hits[1:]]))
+        return out
+
+    def _lexical_highlight(self, text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
+        """The sentence sharing the rarest words with the question (the first when none does)."""
+        spans = sentence_spans(text)
         if len(spans) <= 1:
             return tuple(spans)
-        sims = self.index.sentence_vectors[rows.start : rows.stop] @ vector
-        order = np.argsort(-sims, kind="stable")
-        keep = [int(i) for i in order[:2] if sims[i] >= sims[order[0]] - HIGHLIGHT_MARGIN]
-        return tuple(spans[i] for i in sorted(keep))
+        lexical = self.index.lexical
+        weight = [
+            sum(
+                float(lexical.idf[lexical.vocabulary[t]])
+                for t in set(tokenize(text[a:b])) & terms
+                if t in lexical.vocabulary
+            )
+            for a, b in spans
+        ]
+        return (spans[int(np.argmax(weight))],)
 
     def _ids(self, row: int) -> frozenset[str]:
-        rows = set(self.covers[row])
-        up = self.parent[row]
+        rows = set(self._covered(row))
+        up = int(self.parent[row])
         while up >= 0:
             rows.add(up)
-            up = self.parent[up]
-        return frozenset(self.index.passages[r].id for r in rows)
+            up = int(self.parent[up])
+        return frozenset(self.index.passage(r).id for r in rows)
+
+    def _covered(self, row: int) -> list[int]:
+        out = [row]
+        for child in self.children.get(row, ()):
+            out.extend(self._covered(child))
+        return out
+
+    def examples(self, n: int) -> list[str]:
+        """Questions to start with: the first FAQ questions, else the first headings."""
+        rows = self.faq_rows[: n * 4] if len(self.faq_rows) else range(min(self.index.size, 200))
+        found: list[str] = []
+        for row in rows:
+            p = self.index.passage(int(row))
+            text = p.question or p.leaf
+            if text not in found and text != INTRODUCTION:
+                found.append(text)
+            if len(found) == n:
+                break
+        return found
 
     def _suggest(self, heading: np.ndarray, hits: list[Hit]) -> list[str]:
         """The closest FAQ questions; for a corpus without a FAQ, the closest sections."""
         if len(self.faq_rows):
-            rows = self.faq_rows[top_k(heading[self.faq_rows], SUGGESTIONS)]
-            return [self.index.passages[r].question or "" for r in rows]
+            questions: list[str] = []
+            for r in self.faq_rows[top_k(heading[self.faq_rows], len(self.faq_rows))]:
+                q = self.index.passage(int(r)).question or ""
+                if q not in questions:
+                    questions.append(q)
+                if len(questions) == SUGGESTIONS:
+                    break
+            return questions
         sections: list[str] = []
         for h in hits:
             if h.passage.leaf not in sections:

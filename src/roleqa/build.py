@@ -17,13 +17,16 @@ from pathlib import Path
 import numpy as np
 
 from roleqa import store
-from roleqa.chunking import CHUNKING_VERSION, MAX_WORDS, chunk_documents, section_texts, sentence_spans
+from roleqa.answer import passage_about
+from roleqa.chunking import CHUNKING_VERSION, MAX_WORDS, Passage, chunk_documents, is_fragment
 from roleqa.config import Settings
 from roleqa.embedding import Encoder, SentenceTransformerEncoder, default_model_path, model_fingerprint
 from roleqa.errors import Interrupted, RoleqaError
-from roleqa.index import Index, Vectors, in_memory, load, read_index, save
-from roleqa.ingest import corpus_fingerprint, read_corpus
+from roleqa.index import Built, Index, in_memory, load, read_index, save
+from roleqa.ingest import corpus_fingerprint, parse_sources, read_corpus
+from roleqa.lexical import Lexical
 from roleqa.onnx_encoder import EncoderUnavailable, encoder_folder, export_to_cache, load_onnx_encoder
+from roleqa.retrieve import ROLES, job_titles, roles_in
 
 BATCH_SIZE = 64
 Notify = Callable[[str], None]
@@ -39,7 +42,7 @@ class Sources:
     model_dir: Path
     corpus_fingerprint: str
     model_fingerprint: str | None  # None when the model cannot be found: see model_problem
-    docs: list
+    docs: list  # ingest.Source: the files, read but not yet parsed
     warnings: list[str]
     model_problem: str | None = None
     mode: int = 0o755  # the corpus folder's permissions, which its index takes
@@ -99,25 +102,23 @@ def build_index(
     progress: Progress | None = None,
     notify: Notify = lambda _: None,
 ) -> Index:
-    """Chunk and embed the corpus and write it as the index's new version.
+    """Parse, chunk and embed the corpus and write it as the index's new version.
 
+    Each passage's text (under its heading) and each distinct heading is
+    embedded once; section vectors are made from the passages' vectors.
     Texts the live version embedded with the same model are not embedded
     again. When the folder cannot be written (read-only, disk full), the index
     is kept in memory for this process, with a notice.
     """
-    passages = chunk_documents(sources.docs)
+    docs, skipped = parse_sources(sources.docs)
+    for warning in skipped:
+        notify(warning)
+    passages = chunk_documents(docs)
     if not passages:
-        raise RoleqaError(f"the documents in {sources.corpus_dir} hold only headings; add some text")
-    sections = section_texts(passages)
-    sentences = [p.text[a:b] for p in passages for a, b in sentence_spans(p.text)]
-    kinds = {
-        "passages": [p.embed_text for p in passages],
-        "headings": [p.heading_text for p in passages],
-        "sections": sections,
-        "sentences": sentences,
-    }
+        raise RoleqaError(f"the documents in {sources.corpus_dir} hold no text to answer from; add some text")
+    texts = list(dict.fromkeys([p.embed_text for p in passages] + [p.heading_text for p in passages]))
     known = _known_vectors(writer, sources.model_fingerprint)
-    todo = list(dict.fromkeys(t for texts in kinds.values() for t in texts if t not in known))
+    todo = [t for t in texts if t not in known]
     advance = progress(len(todo)) if progress and todo else (lambda _n: None)
     reused = len(known)
     for start in range(0, len(todo), BATCH_SIZE * 4):
@@ -127,13 +128,8 @@ def build_index(
         writer.checkpoint("embedding")
     if todo and reused and len(known[todo[0]]) != len(next(iter(known.values()))):
         # Another encoder than the one recorded (a test's): nothing old can be reused.
-        known = dict(zip(*_all_texts(kinds, encoder)))
-    dimension = len(next(iter(known.values())))
-
-    def rows(texts: list[str]) -> np.ndarray:
-        return np.array([known[t] for t in texts], dtype=np.float32).reshape(len(texts), dimension)
-
-    bundle = Vectors(**{kind: rows(texts) for kind, texts in kinds.items()})
+        known = dict(zip(texts, encoder.embed_batch(texts)))
+    built = assemble(passages, known)
     manifest = {
         "model": {
             "name": sources.model_dir.name,
@@ -143,44 +139,88 @@ def build_index(
         "corpus": {
             "path": str(sources.corpus_dir),
             "fingerprint": sources.corpus_fingerprint,
-            "documents": [d.name for d in sources.docs],
+            "documents": [d.name for d in docs],
         },
         "chunking": chunking_settings(),
-        "embedded": {"texts": len(todo), "reused": sum(len(t) for t in kinds.values()) - len(todo)},
+        "subjects": sorted(subjects(passages)),
+        "embedded": {"texts": len(todo), "reused": len(texts) - len(todo)},
     }
     try:
-        return save(writer, passages, bundle, manifest)
+        return save(writer, built, manifest)
     except OSError as e:
         notify(
             f"cannot write the index to {writer.folder} ({e.strerror or type(e).__name__}); answering from memory "
             "this time. Free some disk space or make the folder writable, or pass --index DIR"
         )
-        return in_memory(passages, bundle, manifest, writer.folder)
+        return in_memory(built, manifest, writer.folder)
 
 
-def _all_texts(kinds: dict[str, list[str]], encoder: Encoder) -> tuple[list[str], np.ndarray]:
-    texts = list(dict.fromkeys(t for group in kinds.values() for t in group))
-    return texts, encoder.embed_batch(texts)
+def assemble(passages: list[Passage], known: dict[str, np.ndarray]) -> Built:
+    """The index's arrays from the passages and the vectors of their texts and headings."""
+    dimension = len(next(iter(known.values())))
+
+    def rows(texts: list[str]) -> np.ndarray:
+        return np.array([known[t] for t in texts], dtype=np.float32).reshape(len(texts), dimension)
+
+    vectors = rows([p.embed_text for p in passages])
+    headings = list(dict.fromkeys(p.heading_text for p in passages))
+    heading_row = {h: i for i, h in enumerate(headings)}
+    sections = list(dict.fromkeys((p.document, p.section) for p in passages))
+    section_row = {s: i for i, s in enumerate(sections)}
+    section_of = np.array([section_row[(p.document, p.section)] for p in passages], dtype=np.int32)
+    # A section's vector: the mean of its passages' (lists left out: they repeat their items),
+    # or of its lists' when it has nothing else.
+    own = np.array([not p.members for p in passages], dtype=bool)
+    has_own = np.zeros(len(sections), dtype=bool)
+    has_own[section_of[own]] = True
+    use = own | ~has_own[section_of]
+    sums = np.zeros((len(sections), dimension), dtype=np.float64)
+    np.add.at(sums, section_of[use], vectors[use])
+    section_vectors = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+    row_of = {p.id: i for i, p in enumerate(passages)}
+    entities = list(ROLES)
+    layout = {
+        "parent": np.array([row_of.get(p.group, -1) if p.group else -1 for p in passages], dtype=np.int32),
+        "alone": np.array([not is_fragment(p.text) for p in passages], dtype=bool),
+        "heading": np.array([heading_row[p.heading_text] for p in passages], dtype=np.int32),
+        "section": section_of,
+        "faq": np.array([p.question is not None for p in passages], dtype=bool),
+        "about": np.array([_about(p, entities) for p in passages], dtype=np.int8),
+    }
+    lexical = Lexical.build([p.embed_text for p in passages])
+    return Built(passages, vectors, rows(headings), section_vectors, [list(s) for s in sections], layout, lexical)
+
+
+def _about(p: Passage, entities: list[str]) -> int:
+    about = roles_in(passage_about(p))
+    return entities.index(next(iter(about))) if len(about) == 1 else -1
+
+
+def subjects(passages: list[Passage]) -> set[str]:
+    """The job titles the documents' titles, headings and FAQ questions name (for the other-job rule)."""
+    seen = {(p.title, p.section, p.question or "") for p in passages}
+    return set().union(*(job_titles(" ".join(parts)) for parts in seen))
 
 
 def _known_vectors(writer: store.Writer, model: str | None) -> dict[str, np.ndarray]:
-    """Every text the live version embedded, with its vector, if it was built with this model."""
+    """Every text the live version embedded, with its vector, if it was built with this model.
+
+    The texts are derived from the stored passages by this code, so they are
+    the ones that were embedded only under the same chunking version.
+    """
     version = writer.current()
     if version is None or version.manifest.get("model", {}).get("fingerprint") != model:
+        return {}
+    if version.manifest.get("chunking") != chunking_settings():
         return {}
     try:
         old = load(version)
     except store.IndexUnusable:
         return {}
-    n = len(old.passages)
-    known: dict[str, np.ndarray] = {}
-    for texts, vectors in (
-        ([p.embed_text for p in old.passages], old.passage_vectors.reconstruct_n(0, n)),
-        ([p.heading_text for p in old.passages], old.heading_vectors.reconstruct_n(0, n)),
-        (section_texts(old.passages), old.section_vectors.reconstruct_n(0, n)),
-        ([p.text[a:b] for p in old.passages for a, b in sentence_spans(p.text)], old.sentence_vectors),
-    ):
-        known.update(zip(texts, vectors))
+    passages = old.passages
+    known = dict(zip((p.embed_text for p in passages), old.vectors(np.arange(old.size))))
+    heading_rows = old.layout["heading"].tolist()
+    known.update((p.heading_text, old.heading_vectors[h]) for p, h in zip(passages, heading_rows))
     return known
 
 

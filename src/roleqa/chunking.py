@@ -1,9 +1,17 @@
-"""Split documents into focused passages that know where they come from.
+"""Split parsed documents (document.py) into focused passages that know where they come from.
 
 Heading-aware: each passage carries its document, title and heading path. A FAQ
-entry (a question heading under a "Frequently asked questions" heading) is one
-passage and keeps its question, which retrieval also matches against the
-user's question. In the article, each paragraph is a passage.
+entry (a section under a question heading, or any section of a document whose
+title says FAQ) is one passage and keeps its question, which retrieval also
+matches against the user's question; an entry made mostly of lists is cut like
+the rest. Elsewhere each paragraph, code block and table is a passage.
+
+Fragments with no content of their own never stand alone: a paragraph of
+three words or fewer ("Note", "For example:") joins the block after it (as
+its lead-in when that is a list, code or table), a short code line joins the
+paragraph before it, and text with no letter or digit (a rule, a row of
+dashes) is dropped. List items that short stay members of their list and are
+answered as the list (retrieve.choose_units).
 
 Lists are indexed at two sizes (small-to-big). Each item is a passage of its
 own (a role's part of a comparison, one responsibility, one skill), with the
@@ -22,18 +30,24 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import PurePosixPath
 
-from roleqa.ingest import Document
+from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Section
 
-# Bumped whenever the passages this module makes could change; stored in the
+# Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 3
+CHUNKING_VERSION = 8
 MAX_WORDS = 160
+# A passage needs more words than this to stand alone as an answer.
+FRAGMENT_WORDS = 3
 INTRODUCTION = "Introduction"
 
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_LIST_RE = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
 _FAQ_RE = re.compile(r"frequently asked questions|\bfaqs?\b", re.IGNORECASE)
-_NUMBERING_RE = re.compile(r"^\d+[.)]\s+")
+# "2. ", "1.2.3 ", "A.3. ", "Chapter 4. ": a heading's numbering, left out of its leaf.
+_NUMBERING_RE = re.compile(
+    r"^(?:(?:[Cc]hapter|[Aa]ppendix|[Ss]ection|[Pp]art)\s+)?"
+    r"(?:\d+(?:\.\d+)*(?:[.)]\s+|\s+(?=[A-Z]))|[A-Z]\.(?:\d+\.?)*\s+)"
+)
+_HAS_WORD = re.compile(r"\w")
+_LEAD = "lead"  # a block kind of chunking's own: a fragment that introduces the next block
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
 _LABEL_RE = re.compile(r"([^:\n]{1,40}):")
 _BULLET_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -67,14 +81,14 @@ class Passage:
     @property
     def leaf(self) -> str:
         """The passage's own heading, without list numbering ("2. Skill sets" -> "Skill sets")."""
-        return _NUMBERING_RE.sub("", self.section.split(" > ")[-1])
+        return strip_numbering(self.section.split(" > ")[-1])
 
     @property
     def embed_text(self) -> str:
         """What is embedded: the passage under its heading, with its list lead-in."""
         if self.question:
             return f"{self.question} {self.text}"
-        return " ".join(part for part in (self.leaf + ".", self.context, self.text) if part)
+        return " ".join(part for part in (f"{self.title}: {self.leaf}.", self.context, self.text) if part)
 
     @property
     def heading_text(self) -> str:
@@ -91,47 +105,44 @@ class Passage:
         return f"{self.leaf}: {intro[:-1]}" if intro.endswith(":") else self.leaf
 
 
-@dataclass
-class _Section:
-    path: list[str]
-    lines: list[str]
-
-
 def chunk_documents(docs: list[Document], max_words: int = MAX_WORDS) -> list[Passage]:
     """All passages of all documents, in document order."""
     return [p for doc in docs for p in chunk_document(doc, max_words)]
 
 
 def chunk_document(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
-    """The passages of one document."""
-    title, sections = _sections(doc)
-    doc_slug = slugify(PurePosixPath(doc.name).with_suffix("").as_posix()) or "document"
+    """The passages of one parsed document."""
+    doc_slug = slugify(_stem(doc.name)) or "document"
+    faq_document = bool(_FAQ_RE.search(doc.title))
     passages: list[Passage] = []
     used_slugs: dict[str, int] = {}
-    for sec in sections:
-        units = _units(sec, max_words)
-        if not units:
+    for sec in doc.sections:
+        blocks = _with_examples(_without_fragments(sec.blocks), max_words)
+        if not blocks:
             continue
         leaf = sec.path[-1] if sec.path else INTRODUCTION
-        slug = slugify(_NUMBERING_RE.sub("", leaf)) or "section"
+        slug = slugify(strip_numbering(leaf)) or "section"
         used_slugs[slug] = used_slugs.get(slug, 0) + 1
         if used_slugs[slug] > 1:
             # A double dash never comes out of slugify or a passage key, so
             # "overview--2-1" cannot collide with item 2-1 of "overview".
             slug = f"{slug}--{used_slugs[slug]}"
-        is_faq = any(_FAQ_RE.search(h) for h in sec.path)
-        question = leaf if is_faq and leaf.endswith("?") else None
+        entry = bool(sec.path) and (leaf.rstrip().endswith("?") or faq_document or _under_faq(sec))
+        whole = entry and not _mostly_lists(blocks)
+        units = _entry_units(blocks, max_words) if whole else _units(blocks, max_words)
         prefix = f"{doc_slug}#{slug}-"
         for unit in units:
+            if is_fragment(unit.text) and not unit.group:
+                continue  # nothing to stand on alone, and no list to be answered with
             passages.append(
                 Passage(
                     id=prefix + unit.key,
                     document=doc.name,
-                    title=title,
+                    title=doc.title,
                     section=" > ".join(sec.path) or INTRODUCTION,
-                    kind="faq" if is_faq else "article",
+                    kind="faq" if whole else "article",
                     text=unit.text,
-                    question=question,
+                    question=leaf if whole else None,
                     context=unit.context,
                     group=prefix + unit.group if unit.group else "",
                     members=tuple(prefix + m for m in unit.members),
@@ -140,18 +151,14 @@ def chunk_document(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
     return passages
 
 
-def section_texts(passages: list[Passage]) -> list[str]:
-    """For each passage, the whole section it is in: heading, then every paragraph and item once.
+def strip_numbering(heading: str) -> str:
+    """A heading without its numbering: "1.2.3. Title", "A.3. Title", "Chapter 4. Title" -> "Title"."""
+    return _NUMBERING_RE.sub("", heading)
 
-    Matching the question against the section as well as the passage tells
-    which part of the document it is about, which a one-line item alone can't.
-    """
-    texts: dict[tuple[str, str], list[str]] = {}
-    for p in passages:
-        parts = texts.setdefault((p.document, p.section), [p.leaf + "."])
-        if not p.members:  # a list repeats its items
-            parts.append(p.text)
-    return [" ".join(texts[(p.document, p.section)]) for p in passages]
+
+def is_fragment(text: str) -> bool:
+    """Too little to stand alone as an answer: three words or fewer, or no letter or digit at all."""
+    return len(text.split()) <= FRAGMENT_WORDS or not _HAS_WORD.search(text)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -178,49 +185,87 @@ def slugify(text: str, limit: int = 48) -> str:
     return slug
 
 
-def _sections(doc: Document) -> tuple[str, list[_Section]]:
-    """The document's title and its sections, each with its heading path.
-
-    A level-1 heading that opens the document is its title, not a section.
-    """
-    lines = doc.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    title = PurePosixPath(doc.name).stem.replace("-", " ").replace("_", " ")
-    first = next((ln for ln in lines if ln.strip()), "")
-    m = _HEADING_RE.match(first)
-    if m and len(m.group(1)) == 1:
-        title = m.group(2)
-        lines = lines[lines.index(first) + 1 :]
-    stack: list[tuple[int, str]] = []
-    sections = [_Section([], [])]
-    for line in lines:
-        m = _HEADING_RE.match(line)
-        if m:
-            level = len(m.group(1))
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            stack.append((level, m.group(2)))
-            sections.append(_Section([h for _, h in stack], []))
-        else:
-            sections[-1].lines.append(line)
-    return title, sections
+def _stem(name: str) -> str:
+    path = PurePosixPath(name)
+    stem = path.name
+    for suffix in (".rst.txt", ".markdown", ".html", ".htm", ".md", ".rst", ".pdf", ".txt"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return (path.parent / stem).as_posix() if path.parent.as_posix() != "." else stem
 
 
-def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
-    """Group lines into ("para", lines) and ("list", lines) blocks."""
-    blocks: list[tuple[str, list[str]]] = []
-    for line in lines:
-        if not line.strip():
-            if blocks and blocks[-1][0] == "para":
-                blocks.append(("gap", []))
+def _under_faq(sec: Section) -> bool:
+    return any(_FAQ_RE.search(h) for h in sec.path[:-1])
+
+
+def _mostly_lists(blocks: list[Block]) -> bool:
+    """An answer made mostly of list items is indexed item by item too (small-to-big)."""
+    listed = sum(b.words() for b in blocks if b.kind == LIST and len(b.items) > 1)
+    return listed > sum(b.words() for b in blocks) / 2
+
+
+def _without_fragments(blocks: list[Block]) -> list[Block]:
+    """The blocks with fragments folded into their neighbours (module docstring)."""
+    out: list[Block] = []
+    pending: list[str] = []  # short paragraphs waiting for the next block
+    for block in blocks:
+        block = _single_item_as_paragraph(block)
+        if block.kind != LIST and not _HAS_WORD.search(block.text):
             continue
-        kind = "list" if _LIST_RE.match(line) else "para"
-        if blocks and blocks[-1][0] == "list" and kind == "para" and line.startswith((" ", "\t")):
-            kind = "list"  # an indented continuation line of a list item
-        if blocks and blocks[-1][0] == kind:
-            blocks[-1][1].append(line)
-        else:
-            blocks.append((kind, [line]))
-    return [b for b in blocks if b[0] != "gap"]
+        if block.kind == PARAGRAPH and is_fragment(block.text):
+            pending.append(block.text)
+            continue
+        if block.kind == CODE and is_fragment(block.text) and out and out[-1].kind == PARAGRAPH:
+            out[-1] = Block(PARAGRAPH, f"{out[-1].text} {block.text}")
+            continue
+        if pending:
+            lead = " ".join(pending)
+            pending = []
+            if block.kind == PARAGRAPH:
+                block = Block(PARAGRAPH, f"{lead} {block.text}")
+            else:  # it introduces the list, code or table that follows
+                out.append(Block(_LEAD, lead))
+        out.append(block)
+    if pending:
+        tail = " ".join(pending)
+        if out and out[-1].kind == PARAGRAPH:
+            out[-1] = Block(PARAGRAPH, f"{out[-1].text} {tail}")
+        elif out and out[-1].kind == LIST:  # a closing remark goes with the list's last item
+            last = out[-1].items[-1]
+            out[-1].items[-1] = Item(f"{last.text} {tail}", last.subs)
+        else:  # (a fragment on its own is left out when passages are made)
+            out.append(Block(PARAGRAPH, tail))
+    return out
+
+
+def _with_examples(blocks: list[Block], max_words: int) -> list[Block]:
+    """A code block belongs to the paragraph that introduces it: one passage, when it fits.
+
+    A paragraph that is only one sentence ending in ":" before a list, code or
+    table is that block's lead-in, not a passage of its own.
+    """
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if prev and prev.kind == PARAGRAPH and block.kind in (LIST, CODE, TABLE) and _lead_in_only(prev.text):
+            out[-1] = Block(_LEAD, prev.text)
+            prev = out[-1]
+        if block.kind == CODE and prev and prev.kind == PARAGRAPH and prev.words() + block.words() <= max_words:
+            out[-1] = Block(PARAGRAPH, f"{prev.text}\n\n{block.text}")
+            continue
+        out.append(block)
+    return out
+
+
+def _lead_in_only(text: str) -> bool:
+    return text.endswith(":") and len(_SENTENCE_RE.split(text)) == 1 and len(text.split()) <= 25
+
+
+def _single_item_as_paragraph(block: Block) -> Block:
+    if block.kind == LIST and len(block.items) == 1 and not block.items[0].subs:
+        return Block(PARAGRAPH, block.items[0].text)
+    return block
 
 
 @dataclass
@@ -234,96 +279,98 @@ class _Unit:
     members: tuple[str, ...] = ()
 
 
-def _units(sec: _Section, max_words: int) -> list[_Unit]:
+def _entry_units(blocks: list[Block], max_words: int) -> list[_Unit]:
+    """A FAQ entry: its whole answer as one passage (split only when longer than `max_words`)."""
+    whole = "\n\n".join(_block_text(b) for b in blocks)
+    return [_Unit(str(n), "", t) for n, t in enumerate(_split_long(whole, max_words), start=1)]
+
+
+def _units(blocks: list[Block], max_words: int) -> list[_Unit]:
     """The passages of one section, in reading order (a list's group comes after its items)."""
-    blocks = _blocks(sec.lines)
-    if not blocks:
-        return []
-    leaf = sec.path[-1] if sec.path else ""
-    if leaf.endswith("?") and any(_FAQ_RE.search(h) for h in sec.path):
-        whole = "\n\n".join(_block_text(kind, lines) for kind, lines in blocks)
-        return [_Unit(str(n), "", t) for n, t in enumerate(_split_long(whole, max_words), start=1)]
     units: list[_Unit] = []
     lead_in = ""
     n = lists = 0
-    for kind, lines in blocks:
-        if kind == "para":
-            text = " ".join(ln.strip() for ln in lines)
-            for piece in _split_long(text, max_words):
+    for block in blocks:
+        if block.kind == _LEAD:  # a short line introducing the next block
+            lead_in = block.text
+            continue
+        if block.kind in (PARAGRAPH, CODE, TABLE):
+            pieces = [block.text] if block.kind == CODE else _split_long(block.text, max_words, block.kind == TABLE)
+            for piece in pieces:
                 n += 1
-                units.append(_Unit(str(n), "", piece))
-            last = _SENTENCE_RE.split(text)[-1]
+                units.append(_Unit(str(n), lead_in if block.kind != PARAGRAPH else "", piece))
+            last = _SENTENCE_RE.split(block.text)[-1] if block.kind == PARAGRAPH else ""
             lead_in = last if last.endswith(":") else ""
             continue
-        items = _list_items(lines)
-        list_key = ""
-        if len(items) > 1:
-            lists += 1
-            list_key = f"list-{lists}"
         keys, texts = [], []
-        for head, subs in items:
+        for item in block.items:
             n += 1
-            text = "\n".join([head, *(f"- {sub}" for sub in subs)])
             keys.append(str(n))
-            texts.append(text)
-            if subs:
-                sub_keys = tuple(f"{n}-{m}" for m in range(1, len(subs) + 1))
-                units.extend(_Unit(k, head, sub, str(n)) for k, sub in zip(sub_keys, subs))
-                units.append(_Unit(str(n), lead_in, text, list_key, sub_keys))
+            texts.append("\n".join([item.text, *(f"- {sub}" for sub in item.subs)]))
+        groups = _list_groups(texts, lead_in, max_words) if len(block.items) > 1 else []
+        group_of = {}
+        for start, stop in groups:
+            lists += 1
+            for i in range(start, stop):
+                group_of[i] = f"list-{lists}"
+        for i, (item, key, text) in enumerate(zip(block.items, keys, texts)):
+            group = group_of.get(i, "")
+            if item.subs:
+                sub_keys = tuple(f"{key}-{m}" for m in range(1, len(item.subs) + 1))
+                units.extend(_Unit(k, item.text, sub, key) for k, sub in zip(sub_keys, item.subs))
+                units.append(_Unit(key, lead_in, text, group, sub_keys))
             else:
-                units.append(_Unit(str(n), lead_in, text, list_key))
-        if list_key:
-            rows = [lead_in] if lead_in else []
-            rows += ["- " + text.replace("\n- ", "\n  - ") for text in texts]
-            units.append(_Unit(list_key, "", "\n".join(rows), "", tuple(keys)))
+                units.append(_Unit(key, lead_in, text, group))
+            if i + 1 in {stop for _, stop in groups}:  # this group's items are all out: the group follows
+                start = next(s for s, e in groups if e == i + 1)
+                rows = [lead_in] if lead_in else []
+                rows += ["- " + t.replace("\n- ", "\n  - ") for t in texts[start : i + 1]]
+                members = tuple(keys[start : i + 1])
+                units.append(_Unit(group, "", "\n".join(rows), "", members))
         lead_in = ""
     return units
 
 
-def _list_items(lines: list[str]) -> list[tuple[str, list[str]]]:
-    """Top-level items of a list, each with its sub-items."""
-    top = len(lines[0]) - len(lines[0].lstrip())
-    items: list[tuple[str, list[str]]] = []
-    for line in lines:
-        indent = len(line) - len(line.lstrip())
-        m = _LIST_RE.match(line)
-        if m and indent <= top:
-            items.append((m.group(2).strip(), []))
-        elif items:
-            sub = _LIST_RE.match(line)
-            if sub:
-                items[-1][1].append(sub.group(2).strip())
-            elif items[-1][1]:
-                items[-1][1][-1] += " " + line.strip()
-            else:
-                items[-1] = (items[-1][0] + " " + line.strip(), items[-1][1])
-    return items
+def _list_groups(texts: list[str], lead_in: str, max_words: int) -> list[tuple[int, int]]:
+    """The whole list as one passage, or runs of consecutive items when it is longer than `max_words`."""
+    groups: list[tuple[int, int]] = []
+    start, words = 0, len(lead_in.split())
+    for i, text in enumerate(texts):
+        size = len(text.split())
+        if i > start and words + size > max_words:
+            groups.append((start, i))
+            start, words = i, len(lead_in.split())
+        words += size
+    groups.append((start, len(texts)))
+    return [(a, b) for a, b in groups if b - a > 1] if len(groups) > 1 else groups
 
 
-def _block_text(kind: str, lines: list[str]) -> str:
-    if kind == "para":
-        return " ".join(ln.strip() for ln in lines)
-    return "\n".join(ln.rstrip() for ln in lines)
+def _block_text(block: Block) -> str:
+    if block.kind == LIST:
+        return "\n".join("- " + "\n  - ".join([i.text, *i.subs]) for i in block.items)
+    return block.text
 
 
-def _split_long(text: str, max_words: int) -> list[str]:
-    """Split text longer than max_words at sentence ends (or, failing that, words)."""
+def _split_long(text: str, max_words: int, by_line: bool = False) -> list[str]:
+    """Split text longer than max_words at sentence ends (table rows: at line ends), or, failing that, words."""
     if len(text.split()) <= max_words:
         return [text]
     pieces: list[str] = []
     current: list[str] = []
-    for sentence in _SENTENCE_RE.split(text):
+    sep = "\n" if by_line else " "
+    for sentence in text.split("\n") if by_line else _SENTENCE_RE.split(text):
         words = sentence.split()
         while len(words) > max_words:  # one "sentence" longer than a passage
             if current:
-                pieces.append(" ".join(current))
+                pieces.append(sep.join(current))
                 current = []
             pieces.append(" ".join(words[:max_words]))
             words = words[max_words:]
-        if current and len(current) + len(words) > max_words:
-            pieces.append(" ".join(current))
+        if current and len(" ".join(current).split()) + len(words) > max_words:
+            pieces.append(sep.join(current))
             current = []
-        current.extend(words)
+        if words:
+            current.append(" ".join(words))
     if current:
-        pieces.append(" ".join(current))
+        pieces.append(sep.join(current))
     return pieces

@@ -269,10 +269,10 @@ def chat(
 
 def _welcome(answerer, color: bool) -> str:
     """Who is answering, and three questions to start with, taken from the FAQ (or the headings)."""
-    passages = answerer.index.passages
-    examples = [p.question for p in passages if p.question][:3] or list(dict.fromkeys(p.leaf for p in passages))[:3]
+    index = answerer.index
+    examples = answerer.examples(3)
     docs = ", ".join(answerer.index.manifest.get("corpus", {}).get("documents", []))
-    title = f"roleqa {__version__} · {len(passages)} passages from {safe(docs)}"
+    title = f"roleqa {__version__} · {index.size} passages from {safe(docs)}"
     lines = [typer.style(title, bold=True) if color else title, "Try for instance:"]
     lines += [f"  {safe(q)}" for q in examples]
     lines.append('Follow-ups work ("and ML engineers?"). /help for commands, /quit or Ctrl-D to leave.')
@@ -336,7 +336,7 @@ def build(
 
     settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model)
     built, _ = ensure_index(settings, notify=_notify, progress=_progress, force=True, status=_status)
-    typer.echo(f"indexed {len(built.passages)} passages into {built.path}")
+    typer.echo(f"indexed {built.size} passages into {built.path}")
 
 
 @app.command()

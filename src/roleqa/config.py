@@ -31,11 +31,11 @@ DEFAULT_TOP_K = 3
 # Fitted on the dev split of tests/data/eval.jsonl with
 # `roleqa eval tests/data/eval.jsonl --split dev --calibrate` (the threshold that
 # best separates in-scope from out-of-scope questions there; see README).
-DEFAULT_THRESHOLD = 0.218
+DEFAULT_THRESHOLD = 0.25
 # Confidence = 1 / (1 + exp(-(SLOPE * ranking score + OFFSET))), fitted the same
 # way: the estimated chance that the top answer is right.
-CONFIDENCE_SLOPE = 3.966
-CONFIDENCE_OFFSET = -4.319
+CONFIDENCE_SLOPE = 4.048
+CONFIDENCE_OFFSET = -3.38
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,26 @@
 
 A labelled set is JSON Lines, one question per line:
     {"question": str, "relevant": [str, ...], "in_scope": bool, "split": str}
+or, labelled by where the answer is rather than by passage id:
+    {"question": str, "section": str, "phrase": str, "in_scope": bool, "split": str}
 `relevant` lists passage ids (as in `roleqa ask --json`) or exact phrases; an
 answer is relevant when it is one of those passages, a list that contains one
 or an item of one (small-to-big), or when its text contains one of the phrases
-(case-insensitive). An out-of-scope question has `"relevant": []` and should
-come back with `"answered": false`. `split` is optional ("dev" or "test" in the
-shipped set); `roleqa eval --split` picks one.
+(case-insensitive, whitespace ignored); `phrase` is one more such phrase.
+`section` is the heading of the section that answers (numbering such as
+"1.2." and quote marks ignored): an answer from that section, or from a
+section inside it, is relevant. Ids change with chunking; a section and a
+phrase hold for any format of the same document. An out-of-scope question has
+no relevant id, phrase or section and should come back with `"answered":
+false`. `split` is optional ("dev" or "test" in the shipped set); `roleqa eval
+--split` picks one.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from roleqa.answer import Hit, Result
+from roleqa.chunking import strip_numbering
 from roleqa.errors import RoleqaError
 from roleqa.retrieve import confidence
 
@@ -33,6 +42,7 @@ class Labelled:
     relevant: list[str]
     in_scope: bool
     split: str = ""
+    section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,13 +75,15 @@ def load_labelled(path: Path, split: str | None = None) -> list[Labelled]:
             continue
         try:
             row = json.loads(line)
-            item = Labelled(str(row["question"]), list(row["relevant"]), bool(row["in_scope"]), row.get("split", ""))
+            relevant = list(row.get("relevant") or []) + ([str(row["phrase"])] if row.get("phrase") else [])
+            section = str(row["section"]) if row.get("section") else None
+            item = Labelled(str(row["question"]), relevant, bool(row["in_scope"]), row.get("split", ""), section)
         except (ValueError, KeyError, TypeError, AttributeError):
             raise RoleqaError(
                 f'{path}:{n}: expected {{"question": ..., "relevant": [...], "in_scope": true/false}}'
             ) from None
-        if item.in_scope and not item.relevant:
-            raise RoleqaError(f"{path}:{n}: an in-scope question needs at least one relevant id or phrase")
+        if item.in_scope and not item.relevant and not item.section:
+            raise RoleqaError(f"{path}:{n}: an in-scope question needs a relevant id, a phrase or a section")
         if split is None or item.split == split:
             items.append(item)
     if not items:
@@ -81,8 +93,22 @@ def load_labelled(path: Path, split: str | None = None) -> list[Labelled]:
 
 def is_relevant(item: Labelled, hit: Hit) -> bool:
     """Whether `hit` answers `item` (see the module docstring)."""
-    text = hit.passage.text.lower()
-    return any(r in hit.covers or r == hit.passage.id or r.lower() in text for r in item.relevant)
+    text = _plain(hit.passage.text)
+    if any(r in hit.covers or r == hit.passage.id or _plain(r) in text for r in item.relevant):
+        return True
+    return bool(item.section) and heading_key(item.section) in map(heading_key, hit.passage.section.split(" > "))
+
+
+_QUOTES = re.compile("[\"'\u2018\u2019\u201c\u201d\u00b4`]")
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def heading_key(heading: str) -> str:
+    """A heading as labels compare it: no numbering, quote marks, pilcrow or case."""
+    return _plain(_QUOTES.sub("", strip_numbering(heading.strip()).rstrip(" \u00b6")))
 
 
 def found_at(item: Labelled, result: Result) -> int | None:

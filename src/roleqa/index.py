@@ -1,132 +1,214 @@
-"""What an index is: passages and their vectors, as the files of one version (see store.py).
+"""What an index is: passages, their vectors and their words, as the files of one version (store.py).
 
-    passages.jsonl    one passage per line (chunking.Passage), in row order
-    passages.faiss    FAISS IndexFlatIP, row i = embedding of passage i's
-                      `embed_text` (heading, list lead-in and text)
-    headings.faiss    FAISS IndexFlatIP, row i = embedding of passage i's
-                      `heading_text` (its FAQ question, or heading and label)
-    sections.faiss    FAISS IndexFlatIP, row i = embedding of the whole
-                      section passage i is in (`section_texts`)
-    sentences.faiss   FAISS IndexFlatIP, one row per sentence of each passage
-                      (`sentence_spans`), passage after passage: for highlights
+    passages.jsonl    one passage per line (chunking.Passage), in row order;
+                      read only for the rows a question returns (offsets.npy)
+    offsets.npy       byte offset of each line of passages.jsonl (and its end)
+    layout.npz        one value per passage row: `parent` (its list's row, or
+                      -1), `alone` (may stand alone as an answer), `heading`
+                      and `section` (rows in headings.npy / sections.json),
+                      `faq` (a FAQ entry), `about` (which of the corpus's
+                      entities it is about, -1 for none)
+    passages.faiss    FAISS index of the passage vectors (each passage's text
+                      under its heading): exact IndexFlatIP, or HNSW above
+                      HNSW_FROM passages
+    headings.npy      one vector per distinct heading text (a FAQ question, or
+                      a heading and an item's label)
+    sections.npy      one vector per section: the normalised mean of its
+                      passages' vectors (nothing is embedded twice)
+    sections.json     each section's document and heading path, in row order
+    lexical.npz       BM25 weights, passages x terms (lexical.py)
+    vocabulary.json   the terms and their IDF
 
-Vectors are L2-normalized, so FAISS's inner product is cosine similarity.
-No pickle anywhere: JSON and FAISS's own format only.
+Vectors are L2-normalised float32, so inner product is cosine similarity.
+No pickle anywhere: JSON, NumPy's .npy/.npz and FAISS's own format.
 """
 
 from __future__ import annotations
 
+import io
 import json
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from roleqa import __version__
-from roleqa.chunking import Passage, sentence_spans
+from roleqa.chunking import Passage
+from roleqa.lexical import Lexical
 from roleqa.store import Content, IndexUnusable, Version, Writer, reading
 
-PASSAGES = "passages.jsonl"
-# Which file holds which kind of vector.
-VECTOR_FILES = {
-    "passages": "passages.faiss",
-    "headings": "headings.faiss",
-    "sections": "sections.faiss",
-    "sentences": "sentences.faiss",
-}
+FILES = (
+    "passages.jsonl",
+    "offsets.npy",
+    "layout.npz",
+    "passages.faiss",
+    "headings.npy",
+    "sections.npy",
+    "sections.json",
+    "lexical.npz",
+    "vocabulary.json",
+)
+LAYOUT = ("parent", "alone", "heading", "section", "faq", "about")
+# Above this many passages the dense search is approximate (HNSW): chosen by
+# bench/scale.py, where exact search stops fitting the answer-time budget.
+HNSW_FROM = 200_000
+HNSW_NEIGHBOURS = 32
+HNSW_SEARCH = 128  # candidates kept while searching: recall@10 against exact search >= 0.99 (tests, bench)
 
 
 @dataclass
-class Vectors:
-    """The embeddings an index stores, as L2-normalized float32 rows.
+class Built:
+    """What a build hands to `save`: passages, their vectors, and one value per row for the layout."""
 
-    passages, headings, sections: one row per passage, in passage order.
-    sentences: one row per sentence (`chunking.sentence_spans`), passage after passage.
-    """
-
-    passages: np.ndarray
-    headings: np.ndarray
-    sections: np.ndarray
-    sentences: np.ndarray
+    passages: list[Passage]
+    vectors: np.ndarray  # one row per passage
+    heading_vectors: np.ndarray  # one row per distinct heading text
+    section_vectors: np.ndarray  # one row per section
+    sections: list[tuple[str, str]]  # (document, heading path) per section row
+    layout: dict[str, np.ndarray]
+    lexical: Lexical
 
 
 @dataclass
 class Index:
-    """A loaded index: passages and their vectors (FAISS indexes, and the sentence rows as an array).
-
-    `path` is the index folder (where its calibration lives); `manifest` says
-    what it was built from.
-    """
+    """A loaded index. Passage records are read from disk only for the rows asked for."""
 
     path: Path
     manifest: dict
-    passages: list[Passage]
-    passage_vectors: faiss.Index
-    heading_vectors: faiss.Index
-    section_vectors: faiss.Index
-    sentence_vectors: np.ndarray
-    sentence_rows: list[range]  # passage i's sentences are rows sentence_rows[i] of sentence_vectors
-    sentence_spans: list[list[tuple[int, int]]]  # and those sentences' offsets in passage i's text
+    layout: dict[str, np.ndarray]
+    passage_index: faiss.Index
+    heading_vectors: np.ndarray
+    section_vectors: np.ndarray
+    sections: list[tuple[str, str]]
+    lexical: Lexical
+    _records: PassageRecords = field(repr=False, default=None)
 
     @property
     def model_fingerprint(self) -> str | None:
         return self.manifest.get("model", {}).get("fingerprint")
 
+    @property
+    def size(self) -> int:
+        return len(self.layout["parent"])
 
-def flat_index(vectors: np.ndarray, dimension: int) -> faiss.Index:
-    """An exact inner-product index; on normalized rows that is cosine similarity."""
-    index = faiss.IndexFlatIP(dimension)
+    def passage(self, row: int) -> Passage:
+        return self._records[row]
+
+    @property
+    def passages(self) -> list[Passage]:
+        """Every passage (reads them all: for tools and tests, not for answering)."""
+        return [self._records[row] for row in range(self.size)]
+
+    def vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The passage vectors of `rows`."""
+        if isinstance(self.passage_index, faiss.IndexFlat):
+            return faiss.rev_swig_ptr(self.passage_index.get_xb(), self.size * self.passage_index.d).reshape(
+                self.size, -1
+            )[rows]
+        return np.vstack([self.passage_index.reconstruct(int(r)) for r in rows]) if len(rows) else np.zeros((0, 0))
+
+
+class PassageRecords:
+    """Passage records by row, read from passages.jsonl at their offsets and kept once read.
+
+    The file stays open: a build may delete this version after the reader's
+    lock is released, and an open file can still be read (POSIX).
+    """
+
+    def __init__(self, data: bytes | Path, offsets: np.ndarray) -> None:
+        self.data = data if isinstance(data, bytes) else open(data, "rb")  # noqa: SIM115 - kept open, see above
+        self.offsets = offsets
+        self.cache: dict[int, Passage] = {}
+
+    def __getitem__(self, row: int) -> Passage:
+        row = int(row)
+        if row not in self.cache:
+            start, stop = int(self.offsets[row]), int(self.offsets[row + 1])
+            if isinstance(self.data, bytes):
+                line = self.data[start:stop]
+            else:
+                line = os.pread(self.data.fileno(), stop - start, start)
+            self.cache[row] = Passage.from_dict(json.loads(line))
+        return self.cache[row]
+
+
+def passage_index(vectors: np.ndarray) -> faiss.Index:
+    """Exact inner product (cosine on normalised rows), or HNSW for a corpus of HNSW_FROM passages or more."""
+    dimension = vectors.shape[1]
+    if len(vectors) >= HNSW_FROM:
+        index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = HNSW_SEARCH
+    else:
+        index = faiss.IndexFlatIP(dimension)
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
 
 
-def sentence_layout(passages: list[Passage]) -> tuple[list[range], list[list[tuple[int, int]]]]:
-    """Each passage's sentence spans, and the rows of their vectors among all sentence vectors."""
-    spans = [sentence_spans(p.text) for p in passages]
-    rows, start = [], 0
-    for found in spans:
-        rows.append(range(start, start + len(found)))
-        start += len(found)
-    return rows, spans
-
-
-def save(writer: Writer, passages: list[Passage], vectors: Vectors, manifest: dict) -> Index:
-    """Write passages and vectors as the index folder's new live version; returns it loaded."""
-    n = len(passages)
-    if not len(vectors.passages) == len(vectors.headings) == len(vectors.sections) == n:
-        raise ValueError("one passage, heading and section vector per passage expected")
-    if len(vectors.sentences) != sum(len(r) for r in sentence_layout(passages)[0]):
-        raise ValueError("one vector per sentence expected")
-    dimension = int(vectors.passages.shape[1])
-    rows = "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in passages)
-    files: dict[str, Content] = {PASSAGES: rows.encode("utf-8")}
-    for kind, name in VECTOR_FILES.items():
-        files[name] = faiss.serialize_index(flat_index(getattr(vectors, kind), dimension)).tobytes()
-    manifest = {**manifest, "roleqa_version": __version__, "dimension": dimension, "passages": n}
+def save(writer: Writer, built: Built, manifest: dict) -> Index:
+    """Write a build as the index folder's new live version; returns it loaded."""
+    files = files_of(built)
+    manifest = {
+        **manifest,
+        "roleqa_version": __version__,
+        "dimension": int(built.vectors.shape[1]),
+        "passages": len(built.passages),
+        "dense_search": "hnsw" if len(built.passages) >= HNSW_FROM else "exact",
+    }
     return load(writer.commit(files, manifest))
+
+
+def files_of(built: Built) -> dict[str, Content]:
+    n = len(built.passages)
+    if not len(built.vectors) == n or any(len(built.layout[k]) != n for k in LAYOUT):
+        raise ValueError("one vector and one layout value per passage expected")
+    lines = [(json.dumps(p.to_dict(), ensure_ascii=False) + "\n").encode("utf-8") for p in built.passages]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum([len(line) for line in lines], out=offsets[1:])
+    return {
+        "passages.jsonl": b"".join(lines),
+        "offsets.npy": _npy(offsets),
+        "layout.npz": _npz({k: built.layout[k] for k in LAYOUT}),
+        "passages.faiss": faiss.serialize_index(passage_index(built.vectors)).tobytes(),
+        "headings.npy": _npy(np.asarray(built.heading_vectors, dtype=np.float32)),
+        "sections.npy": _npy(np.asarray(built.section_vectors, dtype=np.float32)),
+        "sections.json": json.dumps(built.sections, ensure_ascii=False).encode("utf-8"),
+        **built.lexical.to_files(),
+    }
 
 
 def load(version: Version) -> Index:
     """The index in a verified version folder; raises IndexUnusable when its files disagree."""
     path, manifest = version.path, version.manifest
-    if set(manifest["files"]) != {PASSAGES, *VECTOR_FILES.values()}:
+    if set(manifest["files"]) != set(FILES):
         raise IndexUnusable("its manifest does not list its files")
     try:
-        lines = (path / PASSAGES).read_text(encoding="utf-8").splitlines()
-        passages = [Passage.from_dict(json.loads(line)) for line in lines if line.strip()]
-        pv, hv, sv, tv = (faiss.read_index(str(path / name)) for name in VECTOR_FILES.values())
-    except (OSError, ValueError, TypeError, RuntimeError) as e:
+        offsets = np.load(path / "offsets.npy")
+        with np.load(path / "layout.npz") as z:
+            layout = {k: z[k] for k in LAYOUT}
+        dense = faiss.read_index(str(path / "passages.faiss"))
+        headings = np.load(path / "headings.npy")
+        sections_v = np.load(path / "sections.npy")
+        sections = [tuple(s) for s in json.loads((path / "sections.json").read_text(encoding="utf-8"))]
+        lexical = Lexical.from_files(str(path / "lexical.npz"), (path / "vocabulary.json").read_bytes())
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as e:
         raise IndexUnusable(f"cannot read it ({type(e).__name__})") from None
+    n = len(offsets) - 1
     dim = manifest.get("dimension")
-    rows, spans = sentence_layout(passages)
-    if not pv.ntotal == hv.ntotal == sv.ntotal == len(passages) or not pv.d == hv.d == sv.d == tv.d == dim:
+    if not (dense.ntotal == n == lexical.weights.shape[0] and all(len(layout[k]) == n for k in LAYOUT)):
         raise IndexUnusable("its files disagree with each other")
-    if tv.ntotal != (rows[-1].stop if rows else 0):
-        raise IndexUnusable("its sentence vectors disagree with its passages")
-    sentences = tv.reconstruct_n(0, tv.ntotal) if tv.ntotal else np.zeros((0, dim), dtype=np.float32)
-    return Index(version.folder, manifest, passages, pv, hv, sv, sentences, rows, spans)
+    if (
+        dense.d != dim
+        or headings.shape[1:] != (dim,)
+        or sections_v.shape[1:] != (dim,)
+        or len(sections_v) != len(sections)
+    ):
+        raise IndexUnusable("its files disagree with each other")
+    records = PassageRecords(path / "passages.jsonl", offsets)
+    return Index(version.folder, manifest, layout, dense, headings, sections_v, sections, lexical, records)
 
 
 def read_index(folder: Path) -> Index:
@@ -135,10 +217,30 @@ def read_index(folder: Path) -> Index:
         return load(version)
 
 
-def in_memory(passages: list[Passage], vectors: Vectors, manifest: dict, path: Path) -> Index:
+def in_memory(built: Built, manifest: dict, path: Path) -> Index:
     """An index that lives only in this process: for when its folder cannot be written."""
-    dimension = int(vectors.passages.shape[1])
-    indexes = [flat_index(getattr(vectors, kind), dimension) for kind in ("passages", "headings", "sections")]
-    manifest = {**manifest, "dimension": dimension, "passages": len(passages)}
-    sentences = np.ascontiguousarray(vectors.sentences, dtype=np.float32)
-    return Index(path, manifest, passages, *indexes, sentences, *sentence_layout(passages))
+    files = files_of(built)
+    offsets = np.load(io.BytesIO(files["offsets.npy"]))
+    return Index(
+        path,
+        {**manifest, "dimension": int(built.vectors.shape[1]), "passages": len(built.passages)},
+        built.layout,
+        passage_index(built.vectors),
+        np.asarray(built.heading_vectors, dtype=np.float32),
+        np.asarray(built.section_vectors, dtype=np.float32),
+        built.sections,
+        built.lexical,
+        PassageRecords(files["passages.jsonl"], offsets),
+    )
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()

@@ -1,4 +1,9 @@
-"""Read a corpus folder: every .md and .txt file in it, as text documents."""
+"""Read a corpus folder: every file of a kind roleqa reads, then each parsed by its reader.
+
+Reading the files is cheap and happens on every command (their fingerprint
+tells whether the index is fresh); parsing them (readers/) happens only when
+an index is built.
+"""
 
 from __future__ import annotations
 
@@ -7,71 +12,103 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from roleqa.document import Document
 from roleqa.errors import RoleqaError
+from roleqa.readers import TEXT_KINDS, ReaderError, kind_of, parse
 
-SUFFIXES = (".md", ".markdown", ".txt")
 # A bigger file is skipped: embedding it would take many minutes on a laptop,
 # and a note that size is almost always an export or a log, not prose.
 MAX_DOCUMENT_BYTES = 2_000_000
+FORMATS = ".md, .markdown, .rst, .html, .htm, .pdf, .txt"
 
 
 @dataclass(frozen=True)
-class Document:
-    """One corpus file: its path relative to the corpus folder, and its text."""
+class Source:
+    """One corpus file: its path relative to the corpus folder, its format and its content."""
 
     name: str
-    text: str
+    kind: str
+    data: bytes
 
 
-def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[str]]:
-    """Documents of `corpus_dir` (sorted by name) and one warning per skipped file.
+def read_corpus(corpus_dir: Path) -> tuple[list[Source], list[str]]:
+    """Files of `corpus_dir` that roleqa reads (sorted by name), and one warning per file skipped.
 
     Hidden files and folders are ignored, and symlinked folders are not
     followed (no loops); unreadable, binary, non-UTF-8, empty or oversized
-    files are skipped with a warning instead of stopping the build.
+    files are skipped with a warning instead of stopping the build, and files
+    of other kinds with one line for all of them.
     """
     if not corpus_dir.is_dir():
-        raise RoleqaError(f"corpus folder {corpus_dir} does not exist; pass --corpus DIR with your .md/.txt files")
-    docs: list[Document] = []
+        raise RoleqaError(f"corpus folder {corpus_dir} does not exist; pass --corpus DIR with your documents")
+    sources: list[Source] = []
     warnings: list[str] = []
+    other: dict[str, int] = {}
     for root, dirs, files in os.walk(corpus_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for fname in sorted(files):
-            if fname.startswith(".") or not fname.lower().endswith(SUFFIXES):
+            if fname.startswith("."):
                 continue
             path = Path(root) / fname
             name = path.relative_to(corpus_dir).as_posix()
-            try:
-                size = path.stat().st_size
-                if size > MAX_DOCUMENT_BYTES:
-                    limit = MAX_DOCUMENT_BYTES / 1e6
-                    warnings.append(f"skipped {name}: {size / 1e6:.1f} MB, over the {limit:.0f} MB limit")
-                    continue
-                data = path.read_bytes()
-            except OSError as e:
-                warnings.append(f"skipped {name}: cannot read it ({e.strerror})")
+            kind = kind_of(fname)
+            if kind is None:
+                suffix = Path(fname).suffix.lower() or "(no suffix)"
+                other[suffix] = other.get(suffix, 0) + 1
                 continue
-            if b"\x00" in data:
-                warnings.append(f"skipped {name}: looks binary")
-                continue
-            try:
-                text = data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                warnings.append(f"skipped {name}: not UTF-8 text")
-                continue
-            if text.strip():
-                docs.append(Document(name, text))
+            problem, data = _load(path, kind)
+            if problem:
+                warnings.append(f"skipped {name}: {problem}")
             else:
-                warnings.append(f"skipped {name}: empty")
-    if not docs:
-        raise RoleqaError(f"no .md or .txt documents with text in {corpus_dir}; add some or pass another --corpus")
-    docs.sort(key=lambda d: d.name)
+                sources.append(Source(name, kind, data))
+    if other:
+        kinds = ", ".join(f"{n} {s}" for s, n in sorted(other.items()))
+        warnings.append(f"skipped files of kinds roleqa does not read ({kinds}); it reads {FORMATS}")
+    if not sources:
+        raise RoleqaError(f"no documents with text in {corpus_dir} ({FORMATS}); add some or pass another --corpus")
+    sources.sort(key=lambda s: s.name)
+    return sources, warnings
+
+
+def _load(path: Path, kind: str) -> tuple[str | None, bytes]:
+    """The file's bytes, or why it is skipped."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            return f"{size / 1e6:.1f} MB, over the {MAX_DOCUMENT_BYTES / 1e6:.0f} MB limit", b""
+        data = path.read_bytes()
+    except OSError as e:
+        return f"cannot read it ({e.strerror})", b""
+    if not data.strip():
+        return "empty", b""
+    if kind == "pdf":
+        return (None, data) if data.lstrip()[:5] == b"%PDF-" else ("not a PDF file", b"")
+    if b"\x00" in data:
+        return "looks binary", b""
+    if kind in TEXT_KINDS:
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return "not UTF-8 text", b""
+    return None, data
+
+
+def parse_sources(sources: list[Source]) -> tuple[list[Document], list[str]]:
+    """Each source parsed by its reader; a file its reader cannot parse is skipped with the reason."""
+    docs: list[Document] = []
+    warnings: list[str] = []
+    for source in sources:
+        data = source.data.decode("utf-8-sig") if source.kind in TEXT_KINDS else source.data
+        try:
+            docs.append(parse(source.name, source.kind, data))
+        except ReaderError as e:
+            warnings.append(f"skipped {source.name}: {e}")
     return docs, warnings
 
 
-def corpus_fingerprint(docs: list[Document]) -> str:
-    """A hash of every document's name and text: it changes when the corpus does."""
+def corpus_fingerprint(sources: list[Source]) -> str:
+    """A hash of every file's name and content: it changes when the corpus does."""
     h = hashlib.sha256()
-    for doc in docs:
-        h.update(doc.name.encode() + b"\0" + doc.text.encode() + b"\0")
+    for source in sources:
+        h.update(source.name.encode() + b"\0" + hashlib.sha256(source.data).digest())
     return h.hexdigest()

@@ -136,8 +136,8 @@ class ChatSession:
         lines += [
             f"  dense cosine, question to passage      {parts.get('dense', 0):7.3f}",
             f"  cosine to its heading / FAQ question    {parts.get('heading', 0):7.3f}  (x {w.heading:g})",
-            f"  cosine to its whole section             {parts.get('section', 0):7.3f}  (x {w.section:g})",
-            f"  BM25, shared words                      {parts.get('lexical', 0):7.3f}  (x {w.lexical:g})",
+            f"  cosine to its section (mean of passages) {parts.get('section', 0):6.3f}  (x {w.section:g})",
+            f"  words in common (BM25, 0 to 1)          {parts.get('lexical', 0):7.3f}  (x {w.lexical:g})",
             f"  role: same +1, the other -1             {parts.get('role', 0):+7.0f}  (x {w.role:g})",
             f"  on the topic of the previous answer     {'yes' if parts.get('topic') else 'no':>7}  (+{TOPIC_BONUS:g})",
             f"  asks about another job                  {'yes' if parts.get('other_job') else 'no':>7}  "

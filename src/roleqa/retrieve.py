@@ -7,8 +7,9 @@ A passage is scored five ways and the scores are summed with fixed weights
     entry is its question (question-to-question matching),
   - section: cosine of the question to the whole section the passage is in,
     which places a one-line item in its context,
-  - lexical: BM25 over stemmed words, which rescues exact terms (SQL, A/B,
-    PhD) that a small embedding model blurs,
+  - lexical: BM25 over stemmed words, normalised to [0, 1] (lexical.py),
+    which rescues exact terms (SQL, A/B, PhD) that a small embedding model
+    blurs,
   - role: +1 when the question names one role and the passage is about that
     role, -1 when it is about the other one, 0 otherwise.
 The ranking score is also what confidence is made of: a logistic curve maps
@@ -17,13 +18,10 @@ it to an estimated chance of being right (`confidence`).
 
 from __future__ import annotations
 
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-import faiss
 import numpy as np
 
 
@@ -35,9 +33,9 @@ class Weights:
     `other_job` is subtracted when the question is about another job.
     """
 
-    heading: float = 0.4
-    section: float = 0.8
-    lexical: float = 0.03
+    heading: float = 0.3
+    section: float = 0.6
+    lexical: float = 0.4
     role: float = 0.05
     other_job: float = 1.0
 
@@ -54,72 +52,11 @@ ROLES = {
 # Abbreviations the model knows poorly, spelled out before embedding.
 ABBREVIATIONS = {r"\bML\b": "machine learning", r"\bml\b": "machine learning"}
 
-_STOPWORDS = frozenset(
-    "a an the of to in on for and or is are was were be been do does did what which who whom how "
-    "why when where can could should would i me my you your we our it its that this these those "
-    "about from at into more than most as by with they them their there so any some all".split()
-)
-_WORD_RE = re.compile(r"[a-z0-9][a-z0-9+#/]*")
-
 
 def expand_abbreviations(question: str) -> str:
     for pattern, full in ABBREVIATIONS.items():
         question = re.sub(pattern, full, question)
     return question
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-case word stems without stopwords: a light stemmer, enough for BM25 here."""
-    out = []
-    for word in _WORD_RE.findall(text.lower()):
-        if word in _STOPWORDS:
-            continue
-        for suffix in ("ing", "ers", "er", "es", "s"):
-            if len(word) > 4 and word.endswith(suffix):
-                word = word[: -len(suffix)]
-                break
-        out.append(word)
-    return out
-
-
-class Bm25:
-    """Okapi BM25 over a fixed list of tokenized documents.
-
-    IDF is log(1 + (N - df + 0.5) / (df + 0.5)), which stays positive even for
-    a word found in most of a few dozen passages (plain BM25 IDF goes negative).
-    """
-
-    def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self.tfs = [Counter(d) for d in docs]
-        self.lengths = np.array([len(d) for d in docs], dtype=np.float32)
-        self.avg = float(self.lengths.mean()) if len(docs) and self.lengths.sum() else 1.0
-        df = Counter(w for d in docs for w in set(d))
-        n = len(docs)
-        self.idf = {w: math.log(1 + (n - c + 0.5) / (c + 0.5)) for w, c in df.items()}
-
-    def scores(self, query: list[str]) -> np.ndarray:
-        out = np.zeros(len(self.tfs), dtype=np.float32)
-        norm = self.k1 * (1 - self.b + self.b * self.lengths / self.avg)
-        for word in set(query):
-            idf = self.idf.get(word)
-            if idf is None:
-                continue
-            tf = np.array([t.get(word, 0) for t in self.tfs], dtype=np.float32)
-            out += idf * tf * (self.k1 + 1) / (tf + norm)
-        return out
-
-
-def all_similarities(index: faiss.Index, query: np.ndarray) -> np.ndarray:
-    """Cosine similarity of `query` (one normalized row) to every row of `index`, in row order."""
-    n = index.ntotal
-    out = np.full(n, -1.0, dtype=np.float32)
-    if n == 0:
-        return out
-    sims, rows = index.search(np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1), n)
-    valid = rows[0] >= 0
-    out[rows[0][valid]] = sims[0][valid]
-    return out
 
 
 def fuse(
@@ -227,8 +164,14 @@ def confidence(ranking: np.ndarray, slope: float, offset: float) -> np.ndarray:
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Row numbers of the k highest scores, best first; ties keep document order."""
+    k = max(0, min(k, len(scores)))
+    if k < len(scores) // 4:  # only the best few: no need to sort them all
+        part = np.argpartition(-scores, k)[:k] if k else np.zeros(0, dtype=np.int64)
+        cut = scores[part].min() if k else 0.0
+        part = np.flatnonzero(scores >= cut)
+        return part[np.argsort(-scores[part], kind="stable")][:k]
     order = np.argsort(-scores, kind="stable")
-    return order[: max(0, k)]
+    return order[:k]
 
 
 # Words that ask for a whole list rather than one item of it ("which skills...").
@@ -244,24 +187,22 @@ def wants_list(question: str) -> bool:
     return bool(_LIST_CUE_RE.search(question))
 
 
-def structure(groups: list[str], members: list[tuple[str, ...]], ids: list[str]) -> tuple[list[int], list[frozenset]]:
-    """Each row's parent row (-1 for none) and the rows it covers: itself and its members, recursively."""
-    row = {pid: i for i, pid in enumerate(ids)}
-    parent = [row.get(g, -1) if g else -1 for g in groups]
-
-    def covered(i: int) -> frozenset:
-        return frozenset([i]).union(*(covered(row[m]) for m in members[i] if m in row))
-
-    return parent, [covered(i) for i in range(len(ids))]
+def children_of(parent: np.ndarray) -> dict[int, list[int]]:
+    """Each row that has members (a list, an item with sub-items), with its member rows in order."""
+    children: dict[int, list[int]] = {}
+    for row in np.flatnonzero(parent >= 0).tolist():
+        children.setdefault(int(parent[row]), []).append(row)
+    return children
 
 
 def choose_units(
     ranking: np.ndarray,
-    parent: list[int],
-    covers: list[frozenset],
+    parent: np.ndarray,
+    children: dict[int, list[int]],
     k: int,
     whole_list: bool,
     margin: float = 0.05,
+    alone: np.ndarray | None = None,
 ) -> list[tuple[int, int]]:
     """Up to k answers that never overlap, best first, as (answer row, row that ranked it).
 
@@ -269,38 +210,58 @@ def choose_units(
     to the question. An item grows into its list when the question asks for a
     whole list, or when a sibling scores within `margin` of it (several items
     match); a list shrinks to its best item when that item leads the others by
-    more than `margin` (one item matches).
+    more than `margin` (one item matches). A row that cannot stand `alone`
+    (an item of three words or fewer) is always answered by its list. Only the
+    best rows are looked at, so this costs the same on any corpus size.
     """
-    best = np.array([max(ranking[j] for j in c) for c in covers]) if covers else np.zeros(0)
-    children: dict[int, list[int]] = {}
-    for i, p in enumerate(parent):
-        if p >= 0:
-            children.setdefault(p, []).append(i)
+    alone = alone if alone is not None else np.ones(len(parent), dtype=bool)
+    covered: dict[int, frozenset[int]] = {}
+    best_of: dict[int, float] = {}
+
+    def covers(row: int) -> frozenset[int]:
+        if row not in covered:
+            covered[row] = frozenset([row]).union(*(covers(c) for c in children.get(row, ())))
+        return covered[row]
+
+    def best(row: int) -> float:
+        if row not in best_of:
+            best_of[row] = max(float(ranking[j]) for j in covers(row))
+        return best_of[row]
 
     def settle(unit: int) -> int:
         while not whole_list and unit in children:
-            kids = sorted(children[unit], key=lambda j: -best[j])
-            if len(kids) > 1 and best[kids[0]] - best[kids[1]] <= margin:
+            kids = sorted(children[unit], key=lambda j: -best(j))
+            if len(kids) > 1 and best(kids[0]) - best(kids[1]) <= margin or not alone[kids[0]]:
                 break
             unit = kids[0]
+        while not alone[unit] and parent[unit] >= 0:
+            unit = int(parent[unit])
         grow = whole_list
         while parent[unit] >= 0:
-            siblings = [j for j in children[parent[unit]] if j != unit]
-            if not grow and not any(best[j] >= best[unit] - margin for j in siblings):
+            siblings = [j for j in children[int(parent[unit])] if j != unit]
+            if not grow and not any(best(j) >= best(unit) - margin for j in siblings):
                 break
-            unit, grow = parent[unit], False
+            unit, grow = int(parent[unit]), False
         return unit
 
     chosen: list[tuple[int, int]] = []
     taken: set[int] = set()
-    for row in top_k(ranking, len(ranking)):
-        if len(chosen) >= k:
-            break
-        if covers[row] & taken:
-            continue
-        unit = settle(int(row))
-        if covers[unit] & taken:
-            unit = int(row)
-        chosen.append((unit, int(row)))
-        taken |= covers[unit]
-    return chosen
+    window = 50 + 20 * k
+    order = top_k(ranking, window)
+    while True:
+        for row in order.tolist():
+            if len(chosen) >= k:
+                return chosen
+            if covers(row) & taken:
+                continue
+            unit = settle(row)
+            if covers(unit) & taken:
+                unit = row
+            chosen.append((unit, row))
+            taken |= covers(unit)
+        if len(order) >= len(ranking):
+            return chosen
+        # Every row of the window overlapped what was taken: look further down.
+        window *= 4
+        order = top_k(ranking, window)
+        chosen, taken = [], set()

@@ -47,7 +47,7 @@ from roleqa.errors import RoleqaError
 from roleqa.locking import locked, try_lock
 
 FORMAT = "roleqa-index"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 CALIBRATION = "calibration.json"

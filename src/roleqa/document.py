@@ -1,0 +1,91 @@
+"""One document model for every format: what a reader makes and chunking reads.
+
+A reader (readers/) turns a file into a `Document`: its title and its
+sections, each with its heading path and its blocks in reading order.
+Chunking (chunking.py) works only on this structure, never on raw text, so a
+Sphinx source, an HTML page, a PDF and a text file are cut into passages by
+the same rules as Markdown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PARAGRAPH, LIST, CODE, TABLE = "paragraph", "list", "code", "table"
+
+
+@dataclass
+class Item:
+    """A list item: its own text, and its sub-items (deeper levels are folded into them)."""
+
+    text: str
+    subs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Block:
+    """A paragraph, a list, a code block or a table.
+
+    `text` is the paragraph's or the code's text, or the table's rows (one per
+    line, cells joined by " | "); `items` are a list's items.
+    """
+
+    kind: str
+    text: str = ""
+    items: list[Item] = field(default_factory=list)
+
+    def words(self) -> int:
+        if self.kind == LIST:
+            return sum(len(i.text.split()) + sum(len(s.split()) for s in i.subs) for i in self.items)
+        return len(self.text.split())
+
+
+@dataclass
+class Section:
+    """The blocks under one heading; `path` is the heading path below the title ([] before the first)."""
+
+    path: list[str]
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """A parsed file: its name in the corpus, its title, and its sections in order."""
+
+    name: str
+    title: str
+    sections: list[Section]
+
+
+class Outline:
+    """Builds a Document's sections as a reader meets headings and blocks."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[int, str]] = []
+        self.sections = [Section([])]
+
+    def heading(self, level: int, text: str) -> None:
+        text = " ".join(text.split())
+        if not text:
+            return
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.stack.append((level, text))
+        self.sections.append(Section([h for _, h in self.stack]))
+
+    def add(self, block: Block) -> None:
+        if block.kind == LIST and not block.items:
+            return
+        if block.kind != LIST and not block.text.strip():
+            return
+        self.sections[-1].blocks.append(block)
+
+    def document(self, name: str, title: str) -> Document:
+        """The document; a first heading that is its only top-level one is its title, not a section."""
+        sections = self.sections
+        tops = [s for s in sections if len(s.path) == 1]
+        if len(tops) == 1 and not sections[0].blocks and sections[1:2] == tops:
+            title = tops[0].path[0]
+            lead = [Section([], tops[0].blocks)]
+            sections = lead + [Section(s.path[1:], s.blocks) for s in sections[2:]]
+        return Document(name, title, sections)

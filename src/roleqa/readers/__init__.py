@@ -1,0 +1,69 @@
+"""Readers: a file of a known kind in, a `document.Document` out.
+
+Each format is read by a well-kept parsing library, imported only when a
+build reads a file of that kind:
+
+    .md .markdown       markdown.py   markdown-it-py (CommonMark, with tables)
+    .rst, .rst.txt      rst.py        docutils (Sphinx's own sources included)
+    .html .htm          html.py       Beautiful Soup (main content only)
+    .pdf                pdf.py        pypdfium2 (PDFium: text with font sizes)
+    .txt                text.py       the conventions of plain text (no library parses them)
+
+A reader that cannot make sense of a file raises ReaderError with the reason;
+the build skips that file with the reason and indexes the rest.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import PurePosixPath
+
+from roleqa.document import Document
+
+# Longest suffix first: a Sphinx source "x.rst.txt" is reStructuredText, not text.
+KINDS = {
+    ".rst.txt": "rst",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".rst": "rst",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".txt": "text",
+}
+# Formats read as text (UTF-8); the others are read from bytes by their library.
+TEXT_KINDS = frozenset({"markdown", "rst", "text"})
+
+
+class ReaderError(Exception):
+    """A file its reader cannot parse; the message says why."""
+
+
+def kind_of(name: str) -> str | None:
+    """The format of a file, from its name; None for a kind roleqa does not read."""
+    lower = name.lower()
+    for suffix, kind in KINDS.items():
+        if lower.endswith(suffix):
+            return kind
+    return None
+
+
+def default_title(name: str) -> str:
+    """A title from the file name, for a document that has none: "notes/on-call_guide.md" -> "on call guide"."""
+    stem = PurePosixPath(name).name
+    for suffix in KINDS:
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return stem.replace("-", " ").replace("_", " ")
+
+
+def parse(name: str, kind: str, data: bytes | str) -> Document:
+    """The document in `data` (text for the text kinds, bytes for html and pdf)."""
+    reader = import_module(f"roleqa.readers.{kind}")
+    try:
+        return reader.read(name, data)
+    except ReaderError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a library's failure on one file must not stop the build
+        raise ReaderError(f"{kind} reader failed ({type(e).__name__}: {str(e)[:80]})") from None

@@ -1,0 +1,176 @@
+"""HTML with Beautiful Soup: h1-h6 as the heading tree, the main content only.
+
+Clear rules rather than guesses: the main content is <main>, role="main",
+<article> or Sphinx's div.body when there is one, else <body>; navigation,
+headers, footers, sidebars, tables of contents, scripts and styles are
+dropped wherever they are (by tag, ARIA role, or a class/id such as "nav",
+"sidebar", "toc", "related", "footer", "headerlink"). A heading inside an
+admonition (DocBook's div.note) is its label, not a section.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline
+from roleqa.readers import default_title
+
+_DROP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button", "svg", "template"}
+_DROP_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
+_DROP_CLASS = re.compile(
+    r"(^|[-_])(nav|navbar|navigation|navheader|navfooter|sidebar|sphinxsidebar\w*|related|breadcrumbs?|toc|"
+    r"footer|headerlink|menu|skip|searchbox|list-of-\w+)([-_]|$)",
+    re.IGNORECASE,
+)
+_ADMONITION = re.compile(r"^(note|warning|tip|caution|important|admonition|hint|attention|danger|error)$", re.I)
+_HEADING = re.compile(r"^h([1-6])$")
+_BLOCKS = {"p", "ul", "ol", "dl", "pre", "table", "blockquote", "div", "section", "article", "main", "figure", "center"}
+
+
+def read(name: str, data: bytes | str) -> Document:
+    soup = BeautifulSoup(data, "html.parser")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    main = _main(soup)
+    _prune(main)
+    outline = Outline()
+    _walk(main, outline, in_admonition=False)
+    doc = outline.document(name, title or default_title(name))
+    # <title> often repeats the first heading with the site's name: the first heading wins.
+    return doc
+
+
+def fragment(html: str) -> list[tuple[int, str, Block | None]]:
+    """An HTML block inside Markdown, as (level, heading, None) and (0, "", block) entries."""
+    soup = BeautifulSoup(html, "html.parser")
+    _prune(soup)
+    outline = Outline()
+    _walk(soup, outline, in_admonition=False)
+    out: list[tuple[int, str, Block | None]] = []
+    for section in outline.sections:
+        if section.path:
+            out.append((len(section.path), section.path[-1], None))
+        out.extend((0, "", block) for block in section.blocks)
+    return out
+
+
+def _main(soup: BeautifulSoup) -> Tag:
+    for found in (
+        soup.find("main"),
+        soup.find(attrs={"role": "main"}),
+        soup.find("article"),
+        soup.find("div", class_="body"),
+        soup.body,
+    ):
+        if isinstance(found, Tag):
+            return found
+    return soup
+
+
+def _prune(root: Tag) -> None:
+    for tag in list(root.find_all(True)):
+        if tag.decomposed:
+            continue
+        classes = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
+        if (
+            tag.name in _DROP_TAGS
+            or tag.get("role") in _DROP_ROLES
+            or any(_DROP_CLASS.search(c) for c in classes.split())
+        ):
+            tag.decompose()
+
+
+def text_of(tag: Tag | NavigableString) -> str:
+    """Text as it reads: inline markup adds no space ("<code>rg</code>," stays "rg,")."""
+    if isinstance(tag, NavigableString):
+        return " ".join(str(tag).split())
+    for block in tag.find_all(["p", "div", "br", "li", "dd", "dt", "pre", "td", "th", "tr"]):
+        block.insert_after(" ")  # but blocks inside it are still apart
+    return " ".join(tag.get_text().split())
+
+
+def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
+    loose: list[str] = []  # text directly inside a container, between blocks
+
+    def flush() -> None:
+        if loose:
+            out.add(Block(PARAGRAPH, " ".join("".join(loose).split())))
+            loose.clear()
+
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            if child.__class__.__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction"):
+                continue
+            if str(child).strip():
+                loose.append(str(child))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        heading = _HEADING.match(child.name or "")
+        classes = " ".join(child.get("class") or [])
+        if heading and not in_admonition:
+            flush()
+            out.heading(int(heading.group(1)), text_of(child))
+        elif heading or (child.name == "p" and "admonition-title" in classes):
+            flush()
+            out.add(Block(PARAGRAPH, text_of(child)))
+        elif child.name == "p":
+            flush()
+            out.add(Block(PARAGRAPH, text_of(child)))
+        elif child.name in ("ul", "ol"):
+            flush()
+            out.add(Block(LIST, items=[_item(li) for li in child.find_all("li", recursive=False)]))
+        elif child.name == "dl":
+            flush()
+            out.add(Block(LIST, items=_definitions(child)))
+        elif child.name == "pre":
+            flush()
+            out.add(Block(CODE, child.get_text().strip("\n")))
+        elif child.name == "table":
+            flush()
+            rows = _rows(child)
+            if rows:
+                out.add(Block(TABLE, "\n".join(rows)))
+        elif child.name in _BLOCKS or child.find(_BLOCK_OR_HEADING):
+            flush()
+            admonition = any(_ADMONITION.match(c) for c in child.get("class") or [])
+            _walk(child, out, in_admonition or admonition)
+        else:  # inline markup: part of the surrounding text
+            loose.append(child.get_text())
+    flush()
+
+
+def _BLOCK_OR_HEADING(tag: Tag) -> bool:
+    return tag.name in _BLOCKS or bool(_HEADING.match(tag.name or ""))
+
+
+def _item(li: Tag) -> Item:
+    nested = li.find_all(["ul", "ol"], recursive=False)
+    for lst in nested:
+        lst.extract()
+    subs = [text_of(sub) for lst in nested for sub in lst.find_all("li", recursive=False)]
+    return Item(text_of(li), [s for s in subs if s])
+
+
+def _definitions(dl: Tag) -> list[Item]:
+    items: list[Item] = []
+    for child in dl.find_all(["dt", "dd"], recursive=False):
+        if child.name == "dt":
+            items.append(Item(text_of(child)))
+        elif items:
+            items[-1].text = f"{items[-1].text}: {text_of(child)}".strip(": ")
+    return [i for i in items if i.text]
+
+
+def _rows(table: Tag) -> list[str]:
+    rows = []
+    for tr in table.find_all("tr"):
+        cells = [text_of(cell) for cell in tr.find_all(["td", "th"], recursive=False)]
+        if any(cells):
+            rows.append(" | ".join(cells))
+    # A table whose every cell is a link is navigation, not content.
+    links = table.find_all("a")
+    if links and sum(len(text_of(a)) for a in links) >= 0.9 * sum(len(r) - r.count(" | ") * 3 for r in rows):
+        return []
+    return rows

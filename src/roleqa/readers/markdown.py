@@ -1,0 +1,104 @@
+"""Markdown with markdown-it-py: ATX and setext headings, lists, fenced and indented code,
+tables, and HTML blocks (a heading written as <h3> counts as a heading)."""
+
+from __future__ import annotations
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline
+from roleqa.readers import default_title
+
+
+def read(name: str, text: str) -> Document:
+    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
+    outline = Outline()
+    for node in SyntaxTreeNode(parser.parse(text)).children:
+        _block(node, outline)
+    return outline.document(name, default_title(name))
+
+
+def _block(node: SyntaxTreeNode, out: Outline) -> None:
+    kind = node.type
+    if kind == "heading":
+        out.heading(int(node.tag[1]), inline_text(node))
+    elif kind == "paragraph":
+        out.add(Block(PARAGRAPH, inline_text(node)))
+    elif kind in ("bullet_list", "ordered_list"):
+        if not _is_table_of_contents(node):
+            out.add(Block(LIST, items=[_item(li) for li in node.children]))
+    elif kind in ("fence", "code_block"):
+        out.add(Block(CODE, node.content.rstrip("\n")))
+    elif kind == "table":
+        out.add(Block(TABLE, "\n".join(_rows(node))))
+    elif kind == "html_block":
+        from roleqa.readers.html import fragment
+
+        for level, heading, block in fragment(node.content):
+            if heading:
+                out.heading(level, heading)
+            elif block:
+                out.add(block)
+    elif kind == "blockquote":
+        for child in node.children:
+            _block(child, out)
+
+
+def inline_text(node: SyntaxTreeNode) -> str:
+    """The plain text of a node's inline content: markup, link targets and inline HTML dropped."""
+    parts: list[str] = []
+
+    def walk(n: SyntaxTreeNode) -> None:
+        if n.type in ("text", "code_inline"):
+            parts.append(n.content)
+        elif n.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif n.type == "image":
+            parts.append(n.content)
+        elif n.type != "html_inline":
+            for child in n.children:
+                walk(child)
+
+    walk(node)
+    return " ".join("".join(parts).split())
+
+
+def _item(li: SyntaxTreeNode) -> Item:
+    """A list item: its own paragraphs as its text, nested lists as sub-items (deeper ones folded in)."""
+    item = Item("")
+    own: list[str] = []
+    for child in li.children:
+        if child.type in ("bullet_list", "ordered_list"):
+            for sub in child.children:
+                nested = _item(sub)
+                item.subs.append(" ".join([nested.text, *nested.subs]).strip())
+        elif child.type in ("fence", "code_block"):
+            own.append(child.content.strip())
+        else:
+            own.append(inline_text(child))
+    item.text = " ".join(t for t in own if t)
+    return item
+
+
+def _is_table_of_contents(node: SyntaxTreeNode) -> bool:
+    """A list whose every item is only a link into the same document: navigation, not content."""
+
+    def only_anchor_link(li: SyntaxTreeNode) -> bool:
+        paragraphs = [c for c in li.children if c.type == "paragraph"]
+        if len(paragraphs) != 1 or len(li.children) > 2:
+            return False
+        inline = paragraphs[0].children[0].children if paragraphs[0].children else []
+        links = [c for c in inline if c.type != "softbreak"]
+        return len(links) == 1 and links[0].type == "link" and str(links[0].attrs.get("href", "")).startswith("#")
+
+    return bool(node.children) and all(only_anchor_link(li) for li in node.children)
+
+
+def _rows(table: SyntaxTreeNode) -> list[str]:
+    rows = []
+    for part in table.children:  # thead, tbody
+        for tr in part.children:
+            cells = [inline_text(cell) for cell in tr.children]
+            if any(cells):
+                rows.append(" | ".join(cells))
+    return rows

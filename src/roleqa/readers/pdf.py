@@ -1,0 +1,198 @@
+"""PDF with pypdfium2 (Google's PDFium): text lines with their font size, weight and position.
+
+- the body font size is the size most characters have; a short line in a
+  larger font is a heading, its level given by its size (largest first),
+  or by its numbering ("1.2.3 Title") when it has one;
+- a line that comes back on most pages once its digits are ignored (a
+  running header or footer, "Debian Reference 3 / 233") and a line that is
+  only a page number are dropped, and so are table-of-contents lines
+  (dot leaders ending in a page number);
+- lines join into paragraphs until a larger gap than usual, a change to or
+  from a monospaced font (code), or a bullet; a word hyphenated at a line
+  end is joined again;
+- the title is the document's metadata title, else its largest heading.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from roleqa.document import CODE, LIST, PARAGRAPH, Block, Document, Item, Outline
+from roleqa.readers import ReaderError, default_title
+
+_LEADERS = re.compile(r"(\.\s?){4,}\s*\d+\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+(\s*(/|of)\s*\d+)?\s*$", re.I)
+_NUMBERING = re.compile(r"^((?:\d+|[A-Z])(?:\.\d+)*)\.?\s+\S")
+_BULLET = re.compile(r"^([•◦▪‣∙·\-–*o])\s+(.*)$")
+_MONO = re.compile(r"mono|courier|code|consol", re.I)
+
+
+@dataclass
+class _Line:
+    text: str
+    size: float
+    bold: bool
+    mono: bool
+    top: float
+    bottom: float
+    left: float
+    page: int
+
+
+def read(name: str, data: bytes) -> Document:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        raise ReaderError(f"not a readable PDF ({e})") from None
+    try:
+        lines = [line for i in range(len(pdf)) for line in _page_lines(pdf[i], i)]
+        title = (pdf.get_metadata_dict().get("Title") or "").strip()
+    finally:
+        pdf.close()
+    if not lines:
+        raise ReaderError("no text in it (a scanned PDF needs OCR first)")
+    lines = _drop_furniture(lines, pages=lines[-1].page + 1)
+    body = Counter(round(ln.size) for ln in lines for _ in range(len(ln.text))).most_common(1)[0][0]
+    sizes = sorted({round(ln.size) for ln in lines if _is_heading(ln, body)}, reverse=True)
+    outline = Outline()
+    run: list[_Line] = []
+
+    def flush() -> None:
+        if run:
+            outline.add(_block(run))
+            run.clear()
+
+    for ln in lines:
+        if _is_heading(ln, body):
+            flush()
+            numbered = _NUMBERING.match(ln.text)
+            level = numbered.group(1).count(".") + 1 if numbered else sizes.index(round(ln.size)) + 1
+            outline.heading(level, ln.text)
+            continue
+        if run and _breaks(run, ln):
+            flush()
+        run.append(ln)
+    flush()
+    doc = outline.document(name, title or default_title(name))
+    if not title and sizes:
+        largest = next((ln.text for ln in lines if round(ln.size) == sizes[0] and _is_heading(ln, body)), "")
+        doc.title = largest or doc.title
+    return doc
+
+
+def _page_lines(page, number: int) -> list[_Line]:
+    """The page's text lines, each with the size and weight of most of its characters and its box."""
+    import pypdfium2.raw as raw
+
+    textpage = page.get_textpage()
+    text = textpage.get_text_range()
+    handle = textpage.raw
+    lines: list[_Line] = []
+    chars: list[int] = []
+    for index, ch in enumerate(text + "\n"):
+        if ch not in "\r\n":
+            chars.append(index)
+            continue
+        shown = "".join(text[i] for i in chars).strip()
+        if shown:
+            visible = [i for i in chars if not text[i].isspace()]
+            sizes = Counter(round(raw.FPDFText_GetFontSize(handle, i), 1) for i in visible)
+            weights = [raw.FPDFText_GetFontWeight(handle, i) for i in visible]
+            fonts = Counter(_font(handle, i) for i in visible)
+            left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+            raw.FPDFText_GetCharBox(handle, visible[0], *(ctypes.byref(v) for v in (left, right, bottom, top)))
+            lines.append(
+                _Line(
+                    " ".join(shown.split()),
+                    sizes.most_common(1)[0][0],
+                    sum(w >= 600 for w in weights) > len(weights) / 2,
+                    bool(_MONO.search(fonts.most_common(1)[0][0])),
+                    top.value,
+                    bottom.value,
+                    left.value,
+                    number,
+                )
+            )
+        chars = []
+    textpage.close()
+    return lines
+
+
+def _font(handle, index: int) -> str:
+    import pypdfium2.raw as raw
+
+    buffer = ctypes.create_string_buffer(96)
+    raw.FPDFText_GetFontInfo(handle, index, buffer, 96, None)
+    return buffer.value.decode("latin-1")
+
+
+def _drop_furniture(lines: list[_Line], pages: int) -> list[_Line]:
+    """Without running headers and footers, page numbers and table-of-contents lines."""
+    seen: Counter[str] = Counter()
+    for page in range(pages):
+        seen.update({_shape(ln.text) for ln in lines if ln.page == page})
+    repeated = {s for s, n in seen.items() if pages >= 4 and n >= pages * 0.3} - {""}
+    return [
+        ln
+        for ln in lines
+        if _shape(ln.text) not in repeated and not _PAGE_NUMBER.match(ln.text) and not _LEADERS.search(ln.text)
+    ]
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+|[ivxlc]+$", "#", text.lower()).strip()
+
+
+def _is_heading(ln: _Line, body: int) -> bool:
+    words = ln.text.split()
+    return round(ln.size) > body and len(words) <= 16 and not ln.text.endswith((",", ";"))
+
+
+def _breaks(run: list[_Line], ln: _Line) -> bool:
+    """Does `ln` start a new block after the lines of `run`?"""
+    prev = run[-1]
+    if ln.mono != prev.mono:
+        return True
+    if _BULLET.match(ln.text):
+        return not _BULLET.match(run[0].text)  # a list goes on; a paragraph ends
+    if ln.page != prev.page:
+        return False  # a paragraph goes on over the page break
+    gap = prev.bottom - ln.top
+    return gap > max(prev.top - prev.bottom, 1.0) * 0.8
+
+
+def _block(run: list[_Line]) -> Block:
+    if run[0].mono:
+        return Block(CODE, "\n".join(ln.text for ln in run))
+    if _BULLET.match(run[0].text):
+        items: list[Item] = []
+        first = run[0].text[0]
+        for ln in run:
+            m = _BULLET.match(ln.text)
+            if m and (m.group(1) == first or not items):
+                items.append(Item(m.group(2)))
+            elif m:  # another bullet: a sub-item ("–" under "•")
+                items[-1].subs.append(m.group(2))
+            elif items[-1].subs:
+                items[-1].subs[-1] = _join(items[-1].subs[-1], ln.text)
+            else:
+                items[-1].text = _join(items[-1].text, ln.text)
+        return Block(LIST, items=items)
+    text = ""
+    for ln in run:
+        text = _join(text, ln.text)
+    return Block(PARAGRAPH, text)
+
+
+def _join(text: str, line: str) -> str:
+    """Two lines of a paragraph: a word hyphenated at the line end is joined again."""
+    if not text:
+        return line
+    if text.endswith("-") and text[-2:-1].isalpha() and line[:1].islower():
+        return text[:-1] + line
+    return f"{text} {line}"

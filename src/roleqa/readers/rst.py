@@ -1,0 +1,177 @@
+"""reStructuredText with docutils, Sphinx sources (_sources/*.rst.txt) included.
+
+docutils parses the text into a tree: section titles by their underline,
+paragraphs, lists, literal and doctest blocks, tables. Sphinx adds roles
+(:func:`sorted`) and directives (.. versionadded::, .. toctree::) that plain
+docutils does not know: a role keeps its text ("sorted"; "text" of
+`text <target>`), a directive that carries prose keeps it (note, seealso,
+versionchanged, function signatures...), a code directive is code, and the
+navigation and markup-only ones (toctree, index, highlight, module, labels
+such as `.. _name:`) are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from docutils import nodes
+from docutils.core import publish_doctree
+from docutils.parsers.rst import Directive, directives, roles
+
+from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline
+from roleqa.readers import default_title
+
+# Directives that only steer Sphinx's output or navigation: nothing to read.
+_DROPPED = frozenset(
+    "toctree index highlight literalinclude module currentmodule sectionauthor moduleauthor codeauthor "
+    "tabularcolumns testsetup testcleanup include raw image figure autosummary automodule autoclass "
+    "autofunction automethod autodata autoattribute autoexception default-role default-domain "
+    "program cmdoption-group".split()
+)
+_CODE = frozenset("code-block sourcecode code doctest testcode testoutput".split())
+_TARGET = re.compile(r"^(.*?)\s*<[^<>]*>$", re.S)
+
+
+def read(name: str, text: str) -> Document:
+    _register()
+    doctree = publish_doctree(
+        text,
+        settings_overrides={
+            "report_level": 5,  # quiet: a document with markup errors is still read
+            "halt_level": 5,
+            "file_insertion_enabled": False,  # never read other files (.. include::)
+            "raw_enabled": False,
+            "warning_stream": False,
+            "input_encoding": "unicode",
+        },
+    )
+    outline = Outline()
+    title = ""
+    for child in doctree.children:
+        if isinstance(child, nodes.title):
+            title = child.astext()
+        else:
+            _block(child, outline, 1)
+    return outline.document(name, title or default_title(name))
+
+
+def _block(node: nodes.Node, out: Outline, depth: int) -> None:
+    if isinstance(node, nodes.section):
+        for child in node.children:
+            if isinstance(child, nodes.title):
+                out.heading(depth, child.astext())
+            else:
+                _block(child, out, depth + 1)
+    elif isinstance(node, (nodes.paragraph, nodes.line_block, nodes.rubric)):
+        out.add(Block(PARAGRAPH, _text(node)))
+    elif isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
+        out.add(Block(LIST, items=[_item(li) for li in node.children if isinstance(li, nodes.list_item)]))
+    elif isinstance(node, (nodes.definition_list, nodes.field_list, nodes.option_list)):
+        out.add(Block(LIST, items=[_definition(entry) for entry in node.children]))
+    elif isinstance(node, (nodes.literal_block, nodes.doctest_block)):
+        out.add(Block(CODE, node.astext().strip("\n")))
+    elif isinstance(node, nodes.table):
+        rows = [" | ".join(_text(entry) for entry in row.children) for row in node.findall(nodes.row)]
+        out.add(Block(TABLE, "\n".join(r for r in rows if r.strip(" |"))))
+    elif isinstance(node, nodes.title):  # an admonition's or a topic's own title
+        out.add(Block(PARAGRAPH, _text(node)))
+    elif isinstance(node, (nodes.docinfo, nodes.comment, nodes.target, nodes.substitution_definition)):
+        return
+    elif isinstance(node, (nodes.system_message, nodes.raw, nodes.pending)):
+        return
+    elif isinstance(node, nodes.topic) and "contents" in node.get("classes", []):
+        return
+    elif isinstance(node, nodes.Element):  # admonitions, block quotes, containers: their content
+        for child in node.children:
+            _block(child, out, depth)
+
+
+def _text(node: nodes.Node) -> str:
+    return " ".join(node.astext().split())
+
+
+def _item(li: nodes.list_item) -> Item:
+    item = Item("")
+    own: list[str] = []
+    for child in li.children:
+        if isinstance(child, (nodes.bullet_list, nodes.enumerated_list)):
+            for sub in child.children:
+                nested = _item(sub)
+                item.subs.append(" ".join([nested.text, *nested.subs]).strip())
+        else:
+            own.append(_text(child))
+    item.text = " ".join(t for t in own if t)
+    return item
+
+
+def _definition(entry: nodes.Node) -> Item:
+    """A term and its definition (or a field, or an option) as one item: "term: definition"."""
+    parts = [_text(child) for child in entry.children]
+    head, rest = (parts[0], " ".join(parts[1:])) if parts else ("", "")
+    return Item(f"{head}: {rest}" if rest else head)
+
+
+def _generic_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """Any Sphinx role: its text, without a link target ("~mod.func" shows as "func")."""
+    shown = _TARGET.match(text)
+    label = shown.group(1) if shown else text
+    if label.startswith("~"):
+        label = label[1:].rsplit(".", 1)[-1]
+    return [nodes.literal(rawtext, label.lstrip("!"))], []
+
+
+class _Kept(Directive):
+    """A directive that carries prose: its arguments (a signature, a version) and its content."""
+
+    has_content = True
+    optional_arguments = 20
+    final_argument_whitespace = True
+    option_spec = defaultdict(lambda: directives.unchanged)
+
+    def run(self):
+        out: list[nodes.Node] = []
+        if self.arguments:
+            out.append(nodes.paragraph(text=" ".join(self.arguments)))
+        if self.content:
+            box = nodes.container()
+            self.state.nested_parse(self.content, self.content_offset, box)
+            out.extend(box.children)
+        return out
+
+
+class _Dropped(_Kept):
+    def run(self):
+        return []
+
+
+class _Code(_Kept):
+    def run(self):
+        return [nodes.literal_block(text="\n".join(self.content))] if self.content else []
+
+
+_registered = False
+
+
+def _register() -> None:
+    """Teach docutils Sphinx's vocabulary, once: unknown roles and directives fall back to the generic ones."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
+    for name in _DROPPED:
+        directives.register_directive(name, _Dropped)
+    for name in _CODE:
+        directives.register_directive(name, _Code)
+    original_directive, original_role = directives.directive, roles.role
+
+    def directive(name, language, document):
+        found, messages = original_directive(name, language, document)
+        return (found or _Kept), messages
+
+    def role(name, language, lineno, reporter):
+        found, messages = original_role(name, language, lineno, reporter)
+        return (found or _generic_role), messages
+
+    directives.directive = directive
+    roles.role = role

@@ -1,0 +1,166 @@
+"""Plain text: paragraphs, lists and tables, and the heading conventions people use in text.
+
+No library parses these conventions, so they are rules, each narrow:
+  - an underlined title: a line followed by a line of one repeated = - ~ * #
+    character at least as long as the title, with an overline or not (the
+    character's first appearance gives the level, as in reStructuredText);
+  - a numbered heading at the left margin: "1.", "1.2.", "A.3." (or without
+    the last dot) and a short title with no sentence end, the depth of the
+    number giving the level; "Chapter 3. ..." is level 1;
+  - an ALL CAPS title line, alone between blank lines;
+  - in a document whose prose is indented, a short line at the left margin,
+    alone between blank lines, with no sentence end ("Preface", "Abstract").
+Paragraphs are separated by blank lines; lines starting with a bullet (* - +
+o) or a number and ")" / "." are list items; a block of lines drawn with | +
+- is a table (a row's cells are joined across the lines of that row); a block
+that is mostly numbered titles with page numbers or indentation (a table of
+contents) is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from roleqa.document import LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline
+from roleqa.readers import default_title
+
+_UNDERLINE = re.compile(r"^([=\-~*#^+])\1{2,}\s*$")
+_NUMBERED = re.compile(r"^(?:(chapter|appendix)\s+)?((?:\d+|[A-Z])(?:\.\d+)*)\.?\s+(\S.{0,120})$", re.I)
+_BULLET = re.compile(r"^(\s*)(?:[*\-+o•]|\d{1,2}[.)])\s+(\S.*)$")
+_TABLE_LINE = re.compile(r"^\s*[|+][-+=|]*[|+]?\s*$|^\s*\|.*\|\s*$")
+_SENTENCE_END = re.compile(r"[.!?:;,]$")
+
+
+def read(name: str, text: str) -> Document:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
+    outline = Outline()
+    levels: list[str] = []  # underline characters in order of first appearance
+    filled = [ln for ln in lines if ln.strip()]
+    indented_prose = sum(1 for ln in filled if ln[:1].isspace()) > 0.7 * max(1, len(filled))
+    title = ""
+    i = 0
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            for block in _blocks(paragraph):
+                outline.add(block)
+            paragraph.clear()
+
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        prev_blank = i == 0 or not lines[i - 1].strip()
+        underline = _UNDERLINE.match(nxt)
+        if line.strip() and underline and len(nxt.strip()) >= len(line.strip()) * 0.7 and not line[:1].isspace():
+            flush()
+            char = underline.group(1)
+            if char not in levels:
+                levels.append(char)
+            outline.heading(levels.index(char) + 1, line.strip())
+            i += 2
+            continue
+        numbered = _numbered_heading(line) if prev_blank and not nxt.strip() else None
+        if numbered:
+            flush()
+            outline.heading(*numbered)
+        elif prev_blank and not nxt.strip() and indented_prose and _margin_title(line):
+            flush()
+            outline.heading(1, line.strip())
+        elif prev_blank and not nxt.strip() and _all_caps_title(line):
+            flush()
+            outline.heading(1 if not title and i < 20 else 2, line.strip().title())
+            title = title or line.strip()
+        elif _UNDERLINE.match(line) and prev_blank:
+            pass  # an overline or a separator rule
+        elif not line.strip():
+            flush()
+        else:
+            paragraph.append(line)
+        i += 1
+    flush()
+    return outline.document(name, default_title(name))
+
+
+def _numbered_heading(line: str) -> tuple[int, str] | None:
+    if line[:1].isspace():  # (a no-break space indents as much as a space)
+        return None
+    m = _NUMBERED.match(line.rstrip())
+    if not m or _SENTENCE_END.search(m.group(3)) and not m.group(3).endswith("?"):
+        return None
+    words = m.group(3).split()
+    if len(words) > 14 or m.group(3)[0].islower():
+        return None
+    depth = 1 if m.group(1) else m.group(2).count(".") + 1
+    return depth, line.strip()
+
+
+def _margin_title(line: str) -> bool:
+    s = line.rstrip()
+    return bool(s) and (s[0].isupper() or s[0].isdigit()) and len(s.split()) <= 8 and not _SENTENCE_END.search(s)
+
+
+def _all_caps_title(line: str) -> bool:
+    s = line.strip()
+    letters = [c for c in s if c.isalpha()]
+    return 3 <= len(letters) and all(c.isupper() for c in letters) and len(s.split()) <= 10 and not s.endswith(".")
+
+
+def _blocks(lines: list[str]) -> list[Block]:
+    """One blank-line-separated chunk of lines: a table, a table of contents, a list or a paragraph."""
+    if sum(1 for ln in lines if _TABLE_LINE.match(ln)) >= max(2, len(lines) * 0.8):
+        rows = _table_rows(lines)
+        return [Block(TABLE, "\n".join(rows))] if rows else []
+    if len(lines) >= 3 and sum(1 for ln in lines if _NUMBERED.match(ln.strip())) >= len(lines) * 0.7:
+        return []  # a table of contents (or a list of tables)
+    if _BULLET.match(lines[0]):
+        return [Block(LIST, items=_items(lines))]
+    # Lines ending in a hyphen continue their word on the next line.
+    text = ""
+    for ln in lines:
+        ln = ln.strip()
+        if text.endswith("-") and ln[:1].islower() and text[-2:-1].isalpha():
+            text = text[:-1] + ln
+        else:
+            text = f"{text} {ln}" if text else ln
+    return [Block(PARAGRAPH, text)]
+
+
+def _items(lines: list[str]) -> list[Item]:
+    items: list[Item] = []
+    top = len(lines[0]) - len(lines[0].lstrip())  # str.lstrip drops no-break spaces too
+    for ln in lines:
+        m = _BULLET.match(ln)
+        indent = len(ln) - len(ln.lstrip())
+        if m and indent <= top:
+            items.append(Item(m.group(2).strip()))
+        elif m and items:
+            items[-1].subs.append(m.group(2).strip())
+        elif items and items[-1].subs:
+            items[-1].subs[-1] += " " + ln.strip()
+        elif items:
+            items[-1].text += " " + ln.strip()
+    return items
+
+
+def _table_rows(lines: list[str]) -> list[str]:
+    """Rows of an ASCII table; a row drawn over several lines has its cells joined."""
+    rows: list[list[str]] = []
+    current: list[str] | None = None
+    for ln in lines:
+        s = ln.strip()
+        if not s.startswith("|") or re.fullmatch(r"[|+\-=]+", s):
+            if current:
+                rows.append(current)
+            current = None
+            continue
+        cells = [c.strip() for c in s.strip("|").split("|")]
+        if current is None or len(cells) != len(current):
+            if current:
+                rows.append(current)
+            current = cells
+        else:
+            current = [f"{a} {b}".strip() for a, b in zip(current, cells)]
+    if current:
+        rows.append(current)
+    return [" | ".join(r) for r in rows if any(r)]

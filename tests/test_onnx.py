@@ -66,7 +66,7 @@ def cached_encoder(index) -> Path:
 @pytest.fixture(scope="module")
 def engines(shipped_index_dir):
     index = read_index(shipped_index_dir)
-    onnx = load_onnx_encoder(cached_encoder(index), index.manifest['dimension'])
+    onnx = load_onnx_encoder(cached_encoder(index), index.manifest["dimension"])
     return index, onnx, SentenceTransformerEncoder(default_model_path())
 
 
@@ -92,7 +92,7 @@ def test_same_vectors_as_sentence_transformers(engines):
     # One at a time too: no padding at all on the ONNX side.
     singles = [float(onnx.embed_batch([t])[0] @ reference.embed_batch([t])[0]) for t in texts[-16:]]
     assert min(singles) >= 0.99999
-    assert onnx.embed_batch([]).shape == (0, index.manifest['dimension'])
+    assert onnx.embed_batch([]).shape == (0, index.manifest["dimension"])
 
 
 def test_same_answers_on_the_whole_eval_set(engines):
@@ -153,7 +153,7 @@ def test_a_damaged_encoder_is_refused_saying_why(shipped_index_dir, tmp_path, ca
     shutil.copytree(cached_encoder(index), folder)
     damage(folder)
     with pytest.raises(EncoderUnavailable, match=reason):
-        load_onnx_encoder(folder, index.manifest['dimension'])
+        load_onnx_encoder(folder, index.manifest["dimension"])
 
 
 def test_a_damaged_encoder_falls_back_and_build_repairs_it(shipped_index_dir, tmp_path):
@@ -183,7 +183,7 @@ def test_without_onnxruntime_the_loader_says_so(shipped_index_dir, monkeypatch):
     index = read_index(shipped_index_dir)
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     with pytest.raises(EncoderUnavailable, match="onnxruntime is not installed"):
-        load_onnx_encoder(cached_encoder(index), index.manifest['dimension'])
+        load_onnx_encoder(cached_encoder(index), index.manifest["dimension"])
 
 
 def _imported_modules(args: list[str], stdin: str | None = None) -> tuple[subprocess.CompletedProcess, set[str]]:

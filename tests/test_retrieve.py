@@ -65,8 +65,18 @@ def test_bm25_is_normalised_so_it_means_the_same_on_any_corpus():
 def test_bm25_survives_a_round_trip_through_its_files():
     bm = Lexical.build(["data scientists use SQL", "data engineers build pipelines"])
     files = bm.to_files()
-    again = Lexical.from_files(files["lexical.npz"], files["vocabulary.json"])
+    again = Lexical.from_files(files["lexical.npz"], files["counts.npz"], files["vocabulary.json"])
     assert np.allclose(again.scores("SQL data"), bm.scores("SQL data"))
+
+
+def test_a_rebuild_reuses_the_counts_of_unchanged_passages():
+    texts = ["data scientists use SQL", "data engineers build pipelines", "nothing else here"]
+    first = Lexical.build(texts)
+    edited = ["data engineers build pipelines", "a new passage about SQL", "data scientists use SQL"]
+    again = Lexical.build(edited, previous=first, old_rows=[1, -1, 0])
+    fresh = Lexical.build(edited)
+    for question in ("SQL", "pipelines for data", "new passage"):
+        assert np.allclose(again.scores(question), fresh.scores(question))
 
 
 def test_tokenize_is_unicode_and_stems_with_snowball():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
+import faiss
 import numpy as np
 
 from roleqa.chunking import INTRODUCTION, Passage, sentence_spans
@@ -30,8 +31,8 @@ from roleqa.retrieve import (
 )
 
 SUGGESTIONS = 3
-# Sentences scoring within this much of the best one are highlighted too (at most two in all).
-HIGHLIGHT_MARGIN = 0.03
+# A second sentence sharing nearly as much of the question (within this share) is highlighted too.
+HIGHLIGHT_SHARE = 0.1
 # Added to the ranking score of passages in the sections a chat follow-up stays on
 # ("and ML engineers?" after an answer from "Salary expectations").
 TOPIC_BONUS = 0.3
@@ -165,33 +166,43 @@ class Answerer:
         if not cleaned:
             return []
         expanded = [expand_abbreviations(q) for q in cleaned]
-        vectors = self.encoder.embed_batch(expanded)
-        results = [self._result(q, x, v, k, threshold, topic) for q, x, v in zip(cleaned, expanded, vectors)]
-        return self._highlight_best(results, vectors)
+        vectors = np.asarray(self.encoder.embed_batch(expanded), dtype=np.float32)
+        dense = self._dense(vectors)
+        results = [
+            self._result(q, self.scores(x, v, d), k, threshold, topic)
+            for q, x, v, d in zip(cleaned, expanded, vectors, dense)
+        ]
+        return results
 
-    def scores(self, expanded: str, vector: np.ndarray) -> dict[str, np.ndarray]:
+    def _dense(self, vectors: np.ndarray) -> np.ndarray:
+        """Cosine of each question to every passage, one row per question (inner product on
+        normalised vectors is cosine). With an approximate index, only its best 1,000 are scored."""
+        index = self.index
+        if isinstance(index.passage_index, faiss.IndexFlat):
+            return vectors @ index.vectors(slice(None)).T
+        dense = np.full((len(vectors), index.size), -1.0, dtype=np.float32)
+        found, rows = index.passage_index.search(vectors, min(index.size, 1000))
+        for i in range(len(vectors)):
+            valid = rows[i] >= 0
+            dense[i, rows[i][valid]] = found[i][valid]
+        return dense
+
+    def scores(self, expanded: str, vector: np.ndarray, dense: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Every part of the ranking score, for every passage (before weighting)."""
         index = self.index
         vector = np.asarray(vector, dtype=np.float32)
-        dense = np.zeros(index.size, dtype=np.float32)
-        if index.size:
-            found, rows = index.passage_index.search(vector.reshape(1, -1), index.size)
-            valid = rows[0] >= 0
-            dense[rows[0][valid]] = found[0][valid]
-        heading = (index.heading_vectors @ vector)[index.layout["heading"]]
-        section = (index.section_vectors @ vector)[self.section_of]
+        if dense is None:
+            dense = self._dense(vector.reshape(1, -1))[0]
         return {
             "dense": dense,
-            "heading": heading,
-            "section": section,
+            "heading": (index.heading_vectors @ vector)[index.layout["heading"]],
+            "section": (index.section_vectors @ vector)[self.section_of],
             "lexical": index.lexical.scores(expanded),
             "role": role_agreement(roles_in(expanded), self.roles),
         }
 
-    def _result(
-        self, question: str, expanded: str, vector: np.ndarray, k: int, threshold: float, topic: frozenset[str]
-    ) -> Result:
-        parts = self.scores(expanded, vector)
+    def _result(self, question: str, parts: dict[str, np.ndarray], k: int, threshold: float, topic) -> Result:
+        expanded = expand_abbreviations(question)
         other_job = names_another_job(expanded, self.subjects)
         ranking = fuse(
             parts["dense"], parts["heading"], parts["lexical"], parts["section"], parts["role"], other_job, self.weights
@@ -230,27 +241,6 @@ class Answerer:
         answered = bool(hits) and hits[0].score >= threshold
         suggestions = [] if answered else self._suggest(parts["heading"], hits)
         return Result(question, answered, hits, suggestions, did_you_mean(hits) if answered else [])
-
-    def _highlight_best(self, results: list[Result], vectors: np.ndarray) -> list[Result]:
-        """The best answer's sentences are embedded now, all questions' at once, and the one
-        closest to the question is highlighted (with a second one nearly as close)."""
-        spans = [sentence_spans(r.hits[0].passage.text) if r.hits else [] for r in results]
-        texts = [r.hits[0].passage.text[a:b] for r, found in zip(results, spans) if len(found) > 1 for a, b in found]
-        if not texts:
-            return results
-        sentence_vectors = self.encoder.embed_batch(texts)
-        out, start = [], 0
-        for result, found, vector in zip(results, spans, vectors):
-            if len(found) <= 1:
-                out.append(result)
-                continue
-            sims = sentence_vectors[start : start + len(found)] @ vector
-            start += len(found)
-            order = np.argsort(-sims, kind="stable")
-            keep = sorted(int(i) for i in order[:2] if sims[i] >= sims[order[0]] - HIGHLIGHT_MARGIN)
-            best = replace(result.hits[0], highlight=tuple(found[i] for i in keep))
-            out.append(replace(result, hits=[best, *result.hits[1:]]))
-        return out
 
     def _lexical_highlight(self, text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
         """The sentence sharing the rarest words with the question (the first when none does)."""

@@ -8,6 +8,7 @@ embeds only what changed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 from collections.abc import Callable
@@ -18,7 +19,7 @@ import numpy as np
 
 from roleqa import store
 from roleqa.answer import passage_about
-from roleqa.chunking import CHUNKING_VERSION, MAX_WORDS, Passage, chunk_documents, is_fragment
+from roleqa.chunking import CHUNKING_VERSION, MAX_WORDS, Passage, chunk_document, is_fragment
 from roleqa.config import Settings
 from roleqa.embedding import Encoder, SentenceTransformerEncoder, default_model_path, model_fingerprint
 from roleqa.errors import Interrupted, RoleqaError
@@ -110,14 +111,12 @@ def build_index(
     again. When the folder cannot be written (read-only, disk full), the index
     is kept in memory for this process, with a notice.
     """
-    docs, skipped = parse_sources(sources.docs)
-    for warning in skipped:
-        notify(warning)
-    passages = chunk_documents(docs)
+    previous = _previous(writer, sources.model_fingerprint)
+    passages, documents = _passages(sources, previous, notify)
     if not passages:
         raise RoleqaError(f"the documents in {sources.corpus_dir} hold no text to answer from; add some text")
     texts = list(dict.fromkeys([p.embed_text for p in passages] + [p.heading_text for p in passages]))
-    known = _known_vectors(writer, sources.model_fingerprint)
+    known = _known_vectors(previous)
     todo = [t for t in texts if t not in known]
     advance = progress(len(todo)) if progress and todo else (lambda _n: None)
     reused = len(known)
@@ -129,7 +128,7 @@ def build_index(
     if todo and reused and len(known[todo[0]]) != len(next(iter(known.values()))):
         # Another encoder than the one recorded (a test's): nothing old can be reused.
         known = dict(zip(texts, encoder.embed_batch(texts)))
-    built = assemble(passages, known)
+    built = assemble(passages, known, previous)
     manifest = {
         "model": {
             "name": sources.model_dir.name,
@@ -139,7 +138,7 @@ def build_index(
         "corpus": {
             "path": str(sources.corpus_dir),
             "fingerprint": sources.corpus_fingerprint,
-            "documents": [d.name for d in docs],
+            "documents": documents,
         },
         "chunking": chunking_settings(),
         "subjects": sorted(subjects(passages)),
@@ -155,7 +154,7 @@ def build_index(
         return in_memory(built, manifest, writer.folder)
 
 
-def assemble(passages: list[Passage], known: dict[str, np.ndarray]) -> Built:
+def assemble(passages: list[Passage], known: dict[str, np.ndarray], previous: Index | None = None) -> Built:
     """The index's arrays from the passages and the vectors of their texts and headings."""
     dimension = len(next(iter(known.values())))
 
@@ -187,7 +186,13 @@ def assemble(passages: list[Passage], known: dict[str, np.ndarray]) -> Built:
         "faq": np.array([p.question is not None for p in passages], dtype=bool),
         "about": np.array([_about(p, entities) for p in passages], dtype=np.int8),
     }
-    lexical = Lexical.build([p.embed_text for p in passages])
+    if previous is not None:  # unchanged passages keep their term counts: only new ones are tokenized
+        old_row = {p.id: i for i, p in enumerate(previous.passages)}
+        old_rows = [old_row.get(p.id, -1) for p in passages]
+        old_rows = [r if r >= 0 and previous.passage(r) == p else -1 for r, p in zip(old_rows, passages)]
+        lexical = Lexical.build([p.embed_text for p in passages], previous.lexical, old_rows)
+    else:
+        lexical = Lexical.build([p.embed_text for p in passages])
     return Built(passages, vectors, rows(headings), section_vectors, [list(s) for s in sections], layout, lexical)
 
 
@@ -202,25 +207,59 @@ def subjects(passages: list[Passage]) -> set[str]:
     return set().union(*(job_titles(" ".join(parts)) for parts in seen))
 
 
-def _known_vectors(writer: store.Writer, model: str | None) -> dict[str, np.ndarray]:
-    """Every text the live version embedded, with its vector, if it was built with this model.
+def _previous(writer: store.Writer, model: str | None) -> Index | None:
+    """The live version, if a build can reuse what it holds: same model, same chunking.
 
-    The texts are derived from the stored passages by this code, so they are
-    the ones that were embedded only under the same chunking version.
+    Passages and the texts embedded are derived from the files by this code,
+    so they are the same only under the same chunking version.
     """
     version = writer.current()
     if version is None or version.manifest.get("model", {}).get("fingerprint") != model:
-        return {}
+        return None
     if version.manifest.get("chunking") != chunking_settings():
-        return {}
+        return None
     try:
-        old = load(version)
+        return load(version)
     except store.IndexUnusable:
+        return None
+
+
+def _passages(sources: Sources, previous: Index | None, notify: Notify) -> tuple[list[Passage], dict[str, str]]:
+    """The passages of every document, in order, and each document's content hash.
+
+    A document whose content the previous version already indexed keeps its
+    passages; only new and changed files are parsed.
+    """
+    before = previous.manifest.get("corpus", {}).get("documents", {}) if previous is not None else {}
+    digests = {s.name: hashlib.sha256(s.data).hexdigest() for s in sources.docs}
+    changed = [s for s in sources.docs if not isinstance(before, dict) or before.get(s.name) != digests[s.name]]
+    changed_names = {s.name for s in changed}
+    kept: dict[str, list[Passage]] = {}
+    if previous is not None and len(changed) < len(sources.docs):
+        for p in previous.passages:
+            kept.setdefault(p.document, []).append(p)
+    docs, skipped = parse_sources(changed)
+    for warning in skipped:
+        notify(warning)
+    fresh = {d.name: chunk_document(d) for d in docs}
+    passages: list[Passage] = []
+    documents: dict[str, str] = {}
+    for source in sources.docs:
+        found = fresh.get(source.name) if source.name in changed_names else kept.get(source.name)
+        if found is not None:
+            passages.extend(found)
+            documents[source.name] = digests[source.name]
+    return passages, documents
+
+
+def _known_vectors(previous: Index | None) -> dict[str, np.ndarray]:
+    """Every text the previous version embedded, with its vector."""
+    if previous is None:
         return {}
-    passages = old.passages
-    known = dict(zip((p.embed_text for p in passages), old.vectors(np.arange(old.size))))
-    heading_rows = old.layout["heading"].tolist()
-    known.update((p.heading_text, old.heading_vectors[h]) for p, h in zip(passages, heading_rows))
+    passages = previous.passages
+    known = dict(zip((p.embed_text for p in passages), previous.vectors(np.arange(previous.size))))
+    heading_rows = previous.layout["heading"].tolist()
+    known.update((p.heading_text, previous.heading_vectors[h]) for p, h in zip(passages, heading_rows))
     return known
 
 

@@ -34,7 +34,7 @@ from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item,
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 8
+CHUNKING_VERSION = 9
 MAX_WORDS = 160
 # A passage needs more words than this to stand alone as an answer.
 FRAGMENT_WORDS = 3
@@ -44,7 +44,7 @@ _FAQ_RE = re.compile(r"frequently asked questions|\bfaqs?\b", re.IGNORECASE)
 # "2. ", "1.2.3 ", "A.3. ", "Chapter 4. ": a heading's numbering, left out of its leaf.
 _NUMBERING_RE = re.compile(
     r"^(?:(?:[Cc]hapter|[Aa]ppendix|[Ss]ection|[Pp]art)\s+)?"
-    r"(?:\d+(?:\.\d+)*(?:[.)]\s+|\s+(?=[A-Z]))|[A-Z]\.(?:\d+\.?)*\s+)"
+    r"(?:\d+(?:\.\d+)+\.?\s+|\d+[.)]\s+|\d+\s+(?=[A-Z])|[A-Z]\.(?:\d+\.?)*\s+)"
 )
 _HAS_WORD = re.compile(r"\w")
 _LEAD = "lead"  # a block kind of chunking's own: a fragment that introduces the next block

@@ -271,7 +271,8 @@ def _welcome(answerer, color: bool) -> str:
     """Who is answering, and three questions to start with, taken from the FAQ (or the headings)."""
     index = answerer.index
     examples = answerer.examples(3)
-    docs = ", ".join(answerer.index.manifest.get("corpus", {}).get("documents", []))
+    names = list(answerer.index.manifest.get("corpus", {}).get("documents", []))
+    docs = ", ".join(names) if len(names) <= 3 else f"{len(names)} documents"
     title = f"roleqa {__version__} · {index.size} passages from {safe(docs)}"
     lines = [typer.style(title, bold=True) if color else title, "Try for instance:"]
     lines += [f"  {safe(q)}" for q in examples]

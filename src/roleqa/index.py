@@ -17,6 +17,7 @@
                       passages' vectors (nothing is embedded twice)
     sections.json     each section's document and heading path, in row order
     lexical.npz       BM25 weights, passages x terms (lexical.py)
+    counts.npz        term counts, passages x terms: a rebuild reuses them
     vocabulary.json   the terms and their IDF
 
 Vectors are L2-normalised float32, so inner product is cosine similarity.
@@ -48,6 +49,7 @@ FILES = (
     "sections.npy",
     "sections.json",
     "lexical.npz",
+    "counts.npz",
     "vocabulary.json",
 )
 LAYOUT = ("parent", "alone", "heading", "section", "faq", "about")
@@ -101,13 +103,15 @@ class Index:
         """Every passage (reads them all: for tools and tests, not for answering)."""
         return [self._records[row] for row in range(self.size)]
 
-    def vectors(self, rows: np.ndarray) -> np.ndarray:
-        """The passage vectors of `rows`."""
-        if isinstance(self.passage_index, faiss.IndexFlat):
-            return faiss.rev_swig_ptr(self.passage_index.get_xb(), self.size * self.passage_index.d).reshape(
-                self.size, -1
-            )[rows]
-        return np.vstack([self.passage_index.reconstruct(int(r)) for r in rows]) if len(rows) else np.zeros((0, 0))
+    def vectors(self, rows: np.ndarray | slice) -> np.ndarray:
+        """The passage vectors of `rows` (for an exact index, a view of FAISS's own array: no copy)."""
+        index = self.passage_index
+        if isinstance(index, faiss.IndexFlat):
+            if self.size == 0:
+                return np.zeros((0, index.d), dtype=np.float32)[rows]
+            return faiss.rev_swig_ptr(index.get_xb(), self.size * index.d).reshape(self.size, index.d)[rows]
+        wanted = np.arange(self.size)[rows]
+        return np.vstack([index.reconstruct(int(r)) for r in wanted]) if len(wanted) else np.zeros((0, index.d))
 
 
 class PassageRecords:
@@ -193,12 +197,16 @@ def load(version: Version) -> Index:
         headings = np.load(path / "headings.npy")
         sections_v = np.load(path / "sections.npy")
         sections = [tuple(s) for s in json.loads((path / "sections.json").read_text(encoding="utf-8"))]
-        lexical = Lexical.from_files(str(path / "lexical.npz"), (path / "vocabulary.json").read_bytes())
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as e:
+        lexical = Lexical.from_files(
+            str(path / "lexical.npz"), str(path / "counts.npz"), (path / "vocabulary.json").read_bytes()
+        )
+    except Exception as e:  # noqa: BLE001 - whatever a damaged file makes a library raise
+        version.verified()  # a damaged file says so, rather than how it failed to parse
         raise IndexUnusable(f"cannot read it ({type(e).__name__})") from None
+    version.verified()
     n = len(offsets) - 1
     dim = manifest.get("dimension")
-    if not (dense.ntotal == n == lexical.weights.shape[0] and all(len(layout[k]) == n for k in LAYOUT)):
+    if not (dense.ntotal == n == lexical.n and all(len(layout[k]) == n for k in LAYOUT)):
         raise IndexUnusable("its files disagree with each other")
     if (
         dense.d != dim

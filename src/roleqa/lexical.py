@@ -6,10 +6,14 @@ CJK characters gives one token per character, as those scripts write words
 without spaces. A few dozen function words are left out.
 
 The BM25 weight of every (passage, term) pair is computed at build time and
-stored as a sparse matrix (scipy, CSC: one column per term), so a question
-costs one sparse column sum, with no per-passage Python loop. IDF is
-log(1 + (N - df + 0.5) / (df + 0.5)), which stays positive even for a word
-found in most of a few dozen passages.
+stored as a sparse matrix in compressed-column form (three NumPy arrays: per
+term, its passages and their weights), so a question costs one gather and
+one `bincount` over the postings of its few terms, with no per-passage Python
+loop. (NumPy, not scipy.sparse: importing scipy alone took 0.3 s, on every
+one-shot answer.) IDF is log(1 + (N - df + 0.5) / (df + 0.5)), which stays
+positive even for a word found in most of a few dozen passages. The raw term
+counts are kept too, in compressed-row form, so a rebuild tokenizes only the
+passages that changed.
 
 The score is normalised to [0, 1]: a passage's BM25 over the most it could
 get for this question (every question word matched at saturation), unknown
@@ -62,66 +66,94 @@ def tokenize(text: str) -> list[str]:
 
 @dataclass
 class Lexical:
-    """BM25 weights of every passage for every term (CSC matrix, passages x terms) and the vocabulary."""
+    """BM25 over the passages: compressed columns of weights, compressed rows of counts, the vocabulary."""
 
-    weights: object  # scipy.sparse.csc_matrix, float32
+    n: int  # passages
+    # Weights by term: term t's postings are rows[starts[t]:starts[t+1]] with weights[...].
+    starts: np.ndarray
+    rows: np.ndarray
+    weights: np.ndarray
+    # Counts by passage: passage i's terms are terms[offsets[i]:offsets[i+1]] with counts[...].
+    offsets: np.ndarray
+    terms: np.ndarray
+    counts: np.ndarray
     vocabulary: dict[str, int]
     idf: np.ndarray
 
     @classmethod
-    def build(cls, texts: list[str]) -> Lexical:
-        from scipy import sparse
-
-        docs = [Counter(tokenize(t)) for t in texts]
+    def build(cls, texts: list[str], previous: Lexical | None = None, old_rows: list[int] | None = None) -> Lexical:
+        """BM25 over `texts`; rows whose `old_rows` entry is a row of `previous` reuse its counts."""
         vocabulary: dict[str, int] = {}
-        for doc in docs:
-            for term in doc:
-                vocabulary.setdefault(term, len(vocabulary))
-        n = len(docs)
-        lengths = np.array([sum(d.values()) for d in docs], dtype=np.float32)
+        old_terms = list(previous.vocabulary) if previous is not None else []
+        offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+        terms: list[int] = []
+        counts: list[int] = []
+        for i, text in enumerate(texts):
+            old = old_rows[i] if previous is not None and old_rows is not None else -1
+            if old >= 0:
+                a, b = previous.offsets[old], previous.offsets[old + 1]
+                pairs = zip((old_terms[t] for t in previous.terms[a:b].tolist()), previous.counts[a:b].tolist())
+            else:
+                pairs = Counter(tokenize(text)).items()
+            for term, tf in pairs:
+                terms.append(vocabulary.setdefault(term, len(vocabulary)))
+                counts.append(tf)
+            offsets[i + 1] = len(terms)
+        return cls.from_counts(offsets, np.array(terms, dtype=np.int32), np.array(counts, dtype=np.int32), vocabulary)
+
+    @classmethod
+    def from_counts(cls, offsets: np.ndarray, terms: np.ndarray, counts: np.ndarray, vocabulary: dict) -> Lexical:
+        n = len(offsets) - 1
+        row = np.repeat(np.arange(n, dtype=np.int32), np.diff(offsets))
+        tf = counts.astype(np.float32)
+        lengths = np.bincount(row, weights=tf, minlength=n).astype(np.float32)
         average = float(lengths.mean()) if n and lengths.sum() else 1.0
-        rows, cols, tfs = [], [], []
-        for i, doc in enumerate(docs):
-            for term, tf in doc.items():
-                rows.append(i)
-                cols.append(vocabulary[term])
-                tfs.append(tf)
-        rows_a, cols_a = np.array(rows, dtype=np.int32), np.array(cols, dtype=np.int32)
-        tf_a = np.array(tfs, dtype=np.float32)
-        df = np.bincount(cols_a, minlength=len(vocabulary)).astype(np.float32)
+        df = np.bincount(terms, minlength=len(vocabulary)).astype(np.float32)
         idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        norm = K1 * (1 - B + B * lengths[rows_a] / average)
-        values = idf[cols_a] * tf_a * (K1 + 1) / (tf_a + norm)
-        weights = sparse.csc_matrix((values, (rows_a, cols_a)), shape=(n, len(vocabulary)), dtype=np.float32)
-        return cls(weights, vocabulary, idf)
+        values = idf[terms] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[row] / average))
+        order = np.argsort(terms, kind="stable")
+        starts = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        np.cumsum(df.astype(np.int64), out=starts[1:])
+        return cls(n, starts, row[order], values[order].astype(np.float32), offsets, terms, counts, vocabulary, idf)
 
     def scores(self, question: str) -> np.ndarray:
         """Normalised BM25 of every passage for `question`, in [0, 1]."""
-        n = self.weights.shape[0]
         terms = set(tokenize(question))
-        if not terms:
-            return np.zeros(n, dtype=np.float32)
         columns = [self.vocabulary[t] for t in terms if t in self.vocabulary]
-        unknown = len(terms) - len(columns)
-        ceiling = (K1 + 1) * (float(self.idf[columns].sum()) + unknown * math.log1p(n / 0.5))
         if not columns:
-            return np.zeros(n, dtype=np.float32)
-        total = np.asarray(self.weights[:, columns].sum(axis=1)).ravel()
+            return np.zeros(self.n, dtype=np.float32)
+        unknown = len(terms) - len(columns)
+        ceiling = (K1 + 1) * (float(self.idf[columns].sum()) + unknown * math.log1p(self.n / 0.5))
+        spans = [np.arange(self.starts[c], self.starts[c + 1]) for c in columns]
+        picked = np.concatenate(spans)
+        total = np.bincount(self.rows[picked], weights=self.weights[picked], minlength=self.n)
         return (total / ceiling).astype(np.float32)
 
     def to_files(self) -> dict[str, bytes]:
-        """The two files an index stores: the matrix (npz) and the vocabulary (JSON)."""
-        from scipy import sparse
-
-        buffer = io.BytesIO()
-        sparse.save_npz(buffer, self.weights, compressed=False)
-        vocabulary = json.dumps({"terms": list(self.vocabulary), "idf": self.idf.round(6).tolist()})
-        return {"lexical.npz": buffer.getvalue(), "vocabulary.json": vocabulary.encode()}
+        """The files an index stores: both matrices (npz) and the vocabulary with its IDF (JSON)."""
+        out = {}
+        for name, arrays in (
+            ("lexical.npz", {"starts": self.starts, "rows": self.rows, "weights": self.weights}),
+            ("counts.npz", {"offsets": self.offsets, "terms": self.terms, "counts": self.counts}),
+        ):
+            buffer = io.BytesIO()
+            np.savez(buffer, **arrays)
+            out[name] = buffer.getvalue()
+        vocabulary = {"terms": list(self.vocabulary), "idf": self.idf.round(6).tolist()}
+        out["vocabulary.json"] = json.dumps(vocabulary).encode()
+        return out
 
     @classmethod
-    def from_files(cls, matrix: bytes | str, vocabulary: bytes | str) -> Lexical:
-        from scipy import sparse
+    def from_files(cls, weights, counts, vocabulary: bytes | str) -> Lexical:
+        """Loaded from the files `to_files` wrote (paths, or their bytes)."""
 
-        weights = sparse.load_npz(matrix if isinstance(matrix, str) else io.BytesIO(matrix)).tocsc()
+        def arrays(data) -> dict[str, np.ndarray]:
+            with np.load(data if not isinstance(data, bytes) else io.BytesIO(data), allow_pickle=False) as z:
+                return {k: z[k] for k in z.files}
+
+        w, c = arrays(weights), arrays(counts)
         data = json.loads(vocabulary)
-        return cls(weights, {t: i for i, t in enumerate(data["terms"])}, np.array(data["idf"], dtype=np.float32))
+        terms = {t: i for i, t in enumerate(data["terms"])}
+        idf = np.array(data["idf"], dtype=np.float32)
+        n = len(c["offsets"]) - 1
+        return cls(n, w["starts"], w["rows"], w["weights"], c["offsets"], c["terms"], c["counts"], terms, idf)

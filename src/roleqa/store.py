@@ -37,6 +37,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -73,11 +74,22 @@ class IndexUnusable(Exception):
 
 @dataclass(frozen=True)
 class Version:
-    """The live version of an index folder, verified: its files are in `path`."""
+    """A version of an index folder: its files are in `path`.
+
+    Its files are checked against their sha256 in a second thread while the
+    caller reads them (hashlib releases the GIL); `verified` waits for that
+    check and raises IndexUnusable if a file does not match.
+    """
 
     folder: Path
     path: Path
     manifest: dict
+    check: Future | None = None
+
+    def verified(self) -> None:
+        problem = self.check.result() if self.check is not None else None
+        if problem:
+            raise IndexUnusable(problem)
 
 
 def check_owned(folder: Path) -> None:
@@ -121,12 +133,23 @@ def _current(folder: Path) -> Version:
     files = manifest.get("files")
     if not isinstance(files, dict) or not files:
         raise IndexUnusable("its manifest does not list its files")
-    for file, digest in files.items():
+    for file in files:
         if not (path / file).is_file():
             raise IndexUnusable(f"{file} is missing")
-        if sha256_file(path / file) != digest:
-            raise IndexUnusable(f"{file} does not match its checksum")
-    return Version(folder, path, manifest)
+    return Version(folder, path, manifest, _CHECKER.submit(_mismatch, path, files))
+
+
+def _mismatch(path: Path, files: dict) -> str | None:
+    for file, digest in files.items():
+        try:
+            if sha256_file(path / file) != digest:
+                return f"{file} does not match its checksum"
+        except OSError:
+            return f"{file} is unreadable"
+    return None
+
+
+_CHECKER = ThreadPoolExecutor(max_workers=1)
 
 
 def read_manifest(path: Path) -> dict:
@@ -156,7 +179,9 @@ class Writer:
     def current(self) -> Version | None:
         """The live version, verified, or None (to reuse what it already holds)."""
         try:
-            return _current(self.folder)
+            version = _current(self.folder)
+            version.verified()
+            return version
         except IndexUnusable:
             return None
 

@@ -36,10 +36,10 @@ class _Line:
     size: float
     bold: bool
     mono: bool
-    top: float
-    bottom: float
+    baseline: float  # y of the first character's origin (PDF points, upwards)
     left: float
     page: int
+    pitch: float = 0.0  # the usual distance between two lines of this size on this page
 
 
 def read(name: str, data: bytes) -> Document:
@@ -98,28 +98,37 @@ def _page_lines(page, number: int) -> list[_Line]:
         if ch not in "\r\n":
             chars.append(index)
             continue
-        shown = "".join(text[i] for i in chars).strip()
+        # PDFium marks a word hyphenated at a line end with U+FFFE (and joins the halves); a soft
+        # hyphen (U+00AD) is the same thing written into the PDF. Either way: one word again.
+        shown = "".join(text[i] for i in chars).replace("\ufffe", "").replace("\u00ad", "").strip()
         if shown:
             visible = [i for i in chars if not text[i].isspace()]
             sizes = Counter(round(raw.FPDFText_GetFontSize(handle, i), 1) for i in visible)
             weights = [raw.FPDFText_GetFontWeight(handle, i) for i in visible]
             fonts = Counter(_font(handle, i) for i in visible)
-            left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-            raw.FPDFText_GetCharBox(handle, visible[0], *(ctypes.byref(v) for v in (left, right, bottom, top)))
+            x, y = ctypes.c_double(), ctypes.c_double()
+            raw.FPDFText_GetCharOrigin(handle, visible[0], ctypes.byref(x), ctypes.byref(y))
             lines.append(
                 _Line(
                     " ".join(shown.split()),
                     sizes.most_common(1)[0][0],
                     sum(w >= 600 for w in weights) > len(weights) / 2,
                     bool(_MONO.search(fonts.most_common(1)[0][0])),
-                    top.value,
-                    bottom.value,
-                    left.value,
+                    y.value,
+                    x.value,
                     number,
                 )
             )
         chars = []
     textpage.close()
+    # The usual line pitch of each font size on this page: a paragraph's lines are that far apart.
+    steps: dict[float, list[float]] = {}
+    for a, b in zip(lines, lines[1:]):
+        if a.size == b.size and 0 < a.baseline - b.baseline < a.size * 3:
+            steps.setdefault(a.size, []).append(a.baseline - b.baseline)
+    for line in lines:
+        found = sorted(steps.get(line.size, []))
+        line.pitch = found[len(found) // 2] if found else line.size * 1.2
     return lines
 
 
@@ -162,8 +171,8 @@ def _breaks(run: list[_Line], ln: _Line) -> bool:
         return not _BULLET.match(run[0].text)  # a list goes on; a paragraph ends
     if ln.page != prev.page:
         return False  # a paragraph goes on over the page break
-    gap = prev.bottom - ln.top
-    return gap > max(prev.top - prev.bottom, 1.0) * 0.8
+    # Farther apart than two lines of a paragraph usually are: a new block.
+    return prev.baseline - ln.baseline > max(prev.pitch, ln.pitch) * 1.25
 
 
 def _block(run: list[_Line]) -> Block:

@@ -44,7 +44,11 @@ def read(name: str, text: str) -> Document:
     def flush() -> None:
         if paragraph:
             for block in _blocks(paragraph):
-                outline.add(block)
+                current = outline.sections[-1].blocks
+                if block.kind == LIST and current and current[-1].kind == LIST:
+                    current[-1].items.extend(block.items)  # items apart by blank lines: still one list
+                else:
+                    outline.add(block)
             paragraph.clear()
 
     while i < len(lines):
@@ -89,7 +93,8 @@ def _numbered_heading(line: str) -> tuple[int, str] | None:
     if not m or _SENTENCE_END.search(m.group(3)) and not m.group(3).endswith("?"):
         return None
     words = m.group(3).split()
-    if len(words) > 14 or m.group(3)[0].islower():
+    # "1.2.3. sudo configuration" is a heading; "1. first we..." is a list item of a sentence.
+    if len(words) > 14 or m.group(3)[0].islower() and "." not in m.group(2):
         return None
     depth = 1 if m.group(1) else m.group(2).count(".") + 1
     return depth, line.strip()
@@ -97,6 +102,8 @@ def _numbered_heading(line: str) -> tuple[int, str] | None:
 
 def _margin_title(line: str) -> bool:
     s = line.rstrip()
+    if _NUMBERED.match(s):
+        return False  # numbered lines are headings by their number's rule, or not at all
     return bool(s) and (s[0].isupper() or s[0].isdigit()) and len(s.split()) <= 8 and not _SENTENCE_END.search(s)
 
 

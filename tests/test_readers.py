@@ -1,0 +1,146 @@
+"""Each reader turns real documents, as they ship, into the same structure (headings, blocks),
+and chunking makes passages worth returning from it. Samples: tests/data/samples and
+tests/data/real (see tests/data/real/SOURCES.md for where each file comes from)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from roleqa.chunking import chunk_document, is_fragment, strip_numbering
+from roleqa.ingest import parse_sources, read_corpus
+from roleqa.readers import kind_of, parse
+
+from .conftest import DATA
+
+REAL = DATA / "real"
+SAMPLES = DATA / "samples"
+
+
+def read(path: Path):
+    kind = kind_of(path.name)
+    data = path.read_bytes()
+    return parse(path.name, kind, data.decode("utf-8") if kind in ("markdown", "rst", "text") else data)
+
+
+def headings(doc) -> list[str]:
+    return [strip_numbering(s.path[-1]) for s in doc.sections if s.path]
+
+
+def all_text(passages) -> str:
+    return "\n".join(f"{p.context} {p.text}" for p in passages)
+
+
+def no_fragment_stands_alone(passages) -> bool:
+    return not [p.text for p in passages if is_fragment(p.text) and not p.group]
+
+
+def test_markdown_headings_in_html_blocks_faq_entries_and_code_blocks():
+    faq = read(REAL / "ripgrep" / "md" / "FAQ.md")
+    assert faq.title == "FAQ"  # the one top heading is the title
+    assert "Does ripgrep support configuration files?" in headings(faq)  # an <h3> block is a heading
+    assert "When I run rg, why does it execute some other command?" in headings(faq)  # <code> adds no space
+    passages = chunk_document(faq)
+    entries = [p for p in passages if p.kind == "faq"]
+    assert len({p.question for p in entries}) >= 25 and all(p.question.endswith("?") for p in entries)
+    # The table of contents (a list of links to the entries) is dropped, not indexed as answers.
+    questions = set(headings(faq))
+    assert not [p for p in passages if p.text in questions or "\n- What's changed in ripgrep recently?" in p.text]
+    guide = read(REAL / "ripgrep" / "md" / "GUIDE.md")
+    # A "# comment" inside a fenced code block is code, never a heading.
+    assert not [h for h in headings(guide) if "ripgrep vomit" in h or h.startswith("Add my")]
+    assert "The special all file type" in headings(guide)
+    code = [p for p in chunk_document(guide) if "# Don't let ripgrep vomit really long lines" in p.text]
+    assert code and "--max-columns=150" in code[0].text  # the block stays whole
+    assert no_fragment_stands_alone(passages)
+
+
+def test_restructuredtext_sphinx_sources():
+    doc = read(REAL / "pyhowto" / "rst" / "sorting.rst.txt")
+    assert doc.title == "Sorting HOW TO"
+    assert headings(doc)[:3] == ["Sorting Basics", "Key Functions", "Operator Module Functions"]
+    passages = chunk_document(doc)
+    text = all_text(passages)
+    assert "call the sorted function" in text and ":func:" not in text  # a Sphinx role keeps its text
+    assert ">>> sorted([5, 2, 3, 1, 4])" in text  # doctest blocks are kept as code
+    assert ".. doctest::" not in text and ":Author:" not in text and "sortinghowto" not in text
+    assert no_fragment_stands_alone(passages)
+
+
+def test_html_pages_main_content_only():
+    html = read(REAL / "pyhowto" / "html" / "sorting.html")
+    rst = read(REAL / "pyhowto" / "rst" / "sorting.rst.txt")
+    assert html.title.startswith("Sorting HOW TO")
+    assert headings(html) == headings(rst)  # the same document, the same heading tree
+    text = all_text(chunk_document(html))
+    assert "¶" not in text and "Previous topic" not in text and "Quick search" not in text
+    assert "call the sorted() function" in text
+    # DocBook (Debian Reference): navigation bars out, numbered headings kept as the tree.
+    appendix = read(REAL / "debref" / "html" / "apa.en.html")
+    assert "A.1. The Debian maze" in [s.path[-1] for s in appendix.sections if s.path]
+    text = all_text(chunk_document(appendix))
+    assert "Prev" not in text.split() and "Next" not in text.split()
+
+
+def test_plain_text_numbered_headings_tables_and_no_break_indents():
+    doc = read(SAMPLES / "debian-reference-1.1.txt")
+    assert doc.title == "1.1. Console basics"
+    found = headings(doc)
+    assert found[:3] == ["The shell prompt", "The shell prompt under GUI", "The root account"]
+    assert "sudo configuration" in found  # lower-case after a dotted number is still a heading
+    assert not [h for h in found if h.startswith(("$", "#"))]  # command lines indented by no-break spaces
+    passages = chunk_document(doc)
+    tables = [p.text for p in passages if "vim-tiny" in p.text and " | " in p.text]
+    assert tables and "vim-tiny | V:55, I:971 | 1660 | Unix text editor Vi IMproved, a programmers text" in tables[0]
+    root = [p for p in passages if p.leaf == "The root account" and p.members]
+    assert root and len(root[0].members) == 4  # bullets apart by blank lines are still one list
+    assert no_fragment_stands_alone(passages)
+
+
+def test_pdf_headings_by_font_size_without_page_furniture():
+    doc = read(SAMPLES / "debian-reference-p30-33.pdf")
+    found = headings(doc)
+    assert ["The root account", "The root shell prompt", "GUI system administration tools"] == found[1:4]
+    passages = chunk_document(doc)
+    text = all_text(passages)
+    assert "Debian Reference 31 / 233" not in text  # the running header
+    assert "system administration tasks" in text  # "adminis-" "tration" joined again
+    prompt = [p for p in passages if p.leaf == "The root shell prompt" and p.id.endswith("-list-1")]
+    assert prompt and len(prompt[0].members) == 3
+    assert any(p.text.startswith("For the typical single user workstation") for p in passages)  # one paragraph
+    assert "# echo ”penguin ALL=(ALL) NOPASSWD:ALL” >> /etc/sudoers" in text
+    assert no_fragment_stands_alone(passages)
+
+
+def test_a_file_a_reader_cannot_parse_is_skipped_with_its_reason(tmp_path):
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a PDF\n")
+    (tmp_path / "slides.docx").write_bytes(b"PK\x03\x04 zip")
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG")
+    (tmp_path / "notes.md").write_text("# Notes\n\nThe spare key hangs in the shed by the door.\n")
+    sources, warnings = read_corpus(tmp_path)
+    assert [s.name for s in sources] == ["broken.pdf", "notes.md"]
+    assert warnings == [
+        "skipped files of kinds roleqa does not read (1 .docx, 1 .png); it reads .md, .markdown, .rst, .html, "
+        ".htm, .pdf, .txt"
+    ]
+    docs, skipped = parse_sources(sources)
+    assert [d.name for d in docs] == ["notes.md"]
+    assert len(skipped) == 1 and skipped[0].startswith("skipped broken.pdf: not a readable PDF")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("a.md", "markdown"),
+        ("a.MARKDOWN", "markdown"),
+        ("faq.rst.txt", "rst"),
+        ("a.rst", "rst"),
+        ("a.htm", "html"),
+        ("a.pdf", "pdf"),
+        ("a.txt", "text"),
+        ("a.docx", None),
+    ],
+)
+def test_kinds_by_name(name, kind):
+    assert kind_of(name) == kind

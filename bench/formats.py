@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from roleqa.answer import Answerer  # noqa: E402
 from roleqa.build import ensure_index  # noqa: E402
 from roleqa.chunking import is_fragment  # noqa: E402
-from roleqa.config import DEFAULT_THRESHOLD, Settings  # noqa: E402
+from roleqa.config import Settings  # noqa: E402
 from roleqa.evaluate import DEPTH, evaluate, load_labelled  # noqa: E402
 
 # set -> [(format, folder as shipped, pandoc input format or None)]
@@ -52,7 +52,7 @@ def measure(corpus: Path, questions: Path, split: str, work: Path) -> dict:
     index, encoder = ensure_index(settings, notify=lambda m: print("  " + m, file=sys.stderr))
     answerer = Answerer(index, encoder)
     items = load_labelled(questions, split)
-    results = answerer.ask_many([i.question for i in items], DEPTH, DEFAULT_THRESHOLD)
+    results = answerer.ask_many([i.question for i in items], DEPTH, answerer.calibration.threshold)
     metrics = evaluate(items, results)
     shown = [h for r in results for h in r.hits[:3]]
     return {

@@ -32,7 +32,7 @@ import numpy as np
 
 from roleqa.answer import Answerer
 from roleqa.build import ensure_index
-from roleqa.config import DEFAULT_THRESHOLD, Settings
+from roleqa.config import Settings
 from roleqa.evaluate import DEPTH, calibrate, evaluate, fit_threshold, load_labelled
 from roleqa.index import flat_index
 from roleqa.retrieve import WEIGHTS
@@ -152,12 +152,12 @@ def roleqa_row(index, encoder, weights=WEIGHTS, fit: bool = True) -> list[float]
     """Confidence and threshold fitted on dev (or the shipped ones), metrics on test."""
     dev, test = load_labelled(SET, "dev"), load_labelled(SET, "test")
     answerer = Answerer(index, encoder, weights=weights)
-    threshold = DEFAULT_THRESHOLD
+    threshold = answerer.calibration.threshold
     # The calibration changes scores, not the order of answers: dev recall comes from this one run.
     on_dev_results = answerer.ask_many([i.question for i in dev], DEPTH, threshold)
-    if fit:
-        fitted = calibrate(dev, on_dev_results)
-        answerer = Answerer(index, encoder, fitted.slope, fitted.offset, weights)
+    if fit:  # as the article's profile was fitted: on dev, from the ranking score alone
+        fitted = calibrate(dev, on_dev_results, answerer.calibration.bank, words=False)
+        answerer = Answerer(index, encoder, fitted, weights)
         threshold = fitted.threshold
     results = answerer.ask_many([i.question for i in test], DEPTH, threshold)
     m = evaluate(test, results)

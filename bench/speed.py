@@ -85,11 +85,11 @@ def chat_latency(questions: list[str]) -> tuple[float, float]:
     """p50 and p99 milliseconds of answer + render per question, in one process, as the REPL does."""
     from roleqa.answer import Answerer
     from roleqa.build import ensure_index
-    from roleqa.config import DEFAULT_THRESHOLD, DEFAULT_TOP_K, Settings
+    from roleqa.config import DEFAULT_TOP_K, Settings
     from roleqa.render import render_text
 
     answerer = Answerer(*ensure_index(Settings()))
-    k, threshold = DEFAULT_TOP_K, DEFAULT_THRESHOLD
+    k, threshold = DEFAULT_TOP_K, answerer.calibration.threshold
     render_text(answerer.ask(questions[0], k, threshold), threshold)
     times = []
     for q in questions:

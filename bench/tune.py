@@ -21,11 +21,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from roleqa.answer import Answerer, Hit, normalize_question  # noqa: E402
+from roleqa.answer import Answerer, Hit, calibration_for, normalize_question  # noqa: E402
 from roleqa.build import ensure_index  # noqa: E402
-from roleqa.config import SHIPPED_CORPUS, Settings  # noqa: E402
-from roleqa.evaluate import is_relevant, load_labelled  # noqa: E402
-from roleqa.retrieve import WEIGHTS, choose_units, expand_abbreviations, names_another_job, wants_list  # noqa: E402
+from roleqa.config import GENERIC_CALIBRATION, SHIPPED_CORPUS, Settings  # noqa: E402
+from roleqa.evaluate import features, fit_logistic, is_relevant, load_labelled  # noqa: E402
+from roleqa.retrieve import WEIGHTS, choose_units, confidence, names_another_job  # noqa: E402
 
 REAL = ROOT / "tests" / "data" / "real"
 CORPORA = {
@@ -43,10 +43,11 @@ def prepare(name: str, split: str):
     answerer = Answerer(index, encoder)
     items = [i for i in load_labelled(labels, split) if i.in_scope]
     questions = [normalize_question(i.question) for i in items]
-    expanded = [expand_abbreviations(q) for q in questions]
+    profile = answerer.profile
+    expanded = [profile.expand(q) for q in questions]
     vectors = encoder.embed_batch(expanded)
     parts = [answerer.scores(x, v) for x, v in zip(expanded, vectors)]
-    other = [names_another_job(x, answerer.subjects) for x in expanded]
+    other = [profile.other_jobs and names_another_job(x, answerer.subjects, profile.occupations) for x in expanded]
     return answerer, items, questions, parts, other
 
 
@@ -54,21 +55,63 @@ def recall_at_1(answerer, items, questions, parts, other, w) -> float:
     right = 0
     for item, question, p, job in zip(items, questions, parts, other):
         ranking = (
-            p["dense"] + w.heading * p["heading"] + w.section * p["section"] + w.lexical * p["lexical"]
-            + w.role * p["role"] - (w.other_job if job else 0.0)
+            p["dense"]
+            + w.heading * p["heading"]
+            + w.section * p["section"]
+            + w.lexical * p["lexical"]
+            + w.role * p["role"]
+            - (w.other_job if job else 0.0)
         )
-        (unit, _), *_ = choose_units(ranking, answerer.parent, answerer.children, 1, wants_list(question),
-                                     alone=answerer.alone)
+        whole = answerer.profile.wants_list(question)
+        (unit, _), *_ = choose_units(ranking, answerer.parent, answerer.children, 1, whole, alone=answerer.alone)
         hit = Hit(1, answerer.index.passage(unit), 0.0, covers=answerer._ids(unit))
         right += is_relevant(item, hit)
     return right / len(items)
+
+
+def fit_generic_calibration(names: list[str], split: str) -> None:
+    """The generic confidence curve: one logistic over (score - the corpus's off-topic score, share of the
+    question's words) fitted on every corpus's dev questions at once, each corpus weighing the same;
+    then the answer rate and out-of-scope rejection of each corpus per threshold, to choose from."""
+    rows = {}
+    for name in names:
+        corpus, labels = CORPORA[name]
+        index, encoder = ensure_index(Settings(corpus_dir=corpus, index_dir=WORK / name), notify=print)
+        answerer = Answerer(index, encoder, GENERIC_CALIBRATION)
+        items = load_labelled(labels, split)
+        results = answerer.ask_many([i.question for i in items], 3, 0.0)
+        raw, words = features(results)
+        right = np.array([i.in_scope and is_relevant(i, r.hits[0]) for i, r in zip(items, results)], dtype=float)
+        inside = np.array([i.in_scope for i in items])
+        bank = calibration_for(index).bank
+        print(f"{name}: off-topic score {bank}")
+        rows[name] = (raw - bank, words, right, inside)
+    weight = np.concatenate([np.full(len(r[2]), 1.0 / len(r[2])) for r in rows.values()])
+    x = np.vstack([np.column_stack(r[:2]) for r in rows.values()])
+    y = np.concatenate([r[2] for r in rows.values()])
+    # Each corpus counts the same: rows repeated in proportion to their weight.
+    reps = np.maximum(1, np.round(weight / weight.min())).astype(int)
+    slope, lexical, offset = fit_logistic(np.repeat(x, reps, axis=0), np.repeat(y, reps))
+    print(f"generic calibration: slope={slope:.3f}, lexical={lexical:.3f}, offset={offset:.3f}")
+    fitted = replace(GENERIC_CALIBRATION, slope=round(slope, 3), lexical=round(lexical, 3), offset=round(offset, 3))
+    print("threshold  " + "  ".join(f"{n:>22}" for n in rows) + "   (in-scope answered / out-of-scope rejected)")
+    for t in np.arange(0.1, 0.75, 0.05):
+        cells = []
+        for raw_bank, words, _, inside in rows.values():
+            conf = confidence(raw_bank, words, fitted)
+            cells.append(f"{np.mean(conf[inside] >= t):.2f} / {np.mean(conf[~inside] < t):.2f}")
+        print(f"{t:9.2f}  " + "  ".join(f"{c:>22}" for c in cells))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", default="dev")
     parser.add_argument("--corpora", default=",".join(CORPORA))
+    parser.add_argument("--calibrate", action="store_true", help="fit the generic confidence curve instead")
     args = parser.parse_args()
+    if args.calibrate:
+        fit_generic_calibration(args.corpora.split(","), args.split)
+        return
     data = {name: prepare(name, args.split) for name in args.corpora.split(",")}
     grid = {
         "heading": [0.1, 0.2, 0.3, 0.4, 0.6],

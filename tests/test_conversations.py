@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from roleqa.config import DEFAULT_THRESHOLD, DEFAULT_TOP_K
+from roleqa.config import DEFAULT_TOP_K
 from roleqa.evaluate import Labelled, is_relevant
 from roleqa.render import JsonRenderer
 from roleqa.repl import ChatSession
@@ -21,7 +21,11 @@ def played(answerer):
     out = []
     for row in ROWS:
         session = ChatSession(
-            lambda q, k, topic: answerer.ask(q, k, DEFAULT_THRESHOLD, topic), JsonRenderer(), DEFAULT_TOP_K
+            lambda q, k, topic, context: answerer.ask(q, k, answerer.calibration.threshold, topic, context),
+            JsonRenderer(),
+            DEFAULT_TOP_K,
+            profile=answerer.profile,
+            alternatives=answerer.index.manifest.get("alternatives", []),
         )
         for turn in row["turns"]:
             session.handle(turn["question"])

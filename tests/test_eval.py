@@ -10,8 +10,9 @@ import json
 
 import pytest
 
-from roleqa.config import CONFIDENCE_OFFSET, CONFIDENCE_SLOPE, DEFAULT_THRESHOLD
+from roleqa.config import SHIPPED_CORPUS
 from roleqa.evaluate import DEPTH, calibrate, evaluate, is_relevant, load_labelled
+from roleqa.profile import load_profile
 
 from .conftest import DATA
 
@@ -27,7 +28,7 @@ FLOORS = {
 @pytest.fixture(scope="module")
 def results(answerer):
     return {
-        split: answerer.ask_many([i.question for i in load_labelled(SET, split)], DEPTH, DEFAULT_THRESHOLD)
+        split: answerer.ask_many([i.question for i in load_labelled(SET, split)], DEPTH, answerer.calibration.threshold)
         for split in FLOORS
     }
 
@@ -63,11 +64,13 @@ def test_quality_holds_its_floor(results, split):
     assert m.median_top_words <= words
 
 
-def test_the_shipped_calibration_is_the_one_fitted_on_dev(results):
-    fitted = calibrate(load_labelled(SET, "dev"), results["dev"])
-    assert fitted.slope == pytest.approx(CONFIDENCE_SLOPE, abs=0.05)
-    assert fitted.offset == pytest.approx(CONFIDENCE_OFFSET, abs=0.05)
-    assert fitted.threshold == pytest.approx(DEFAULT_THRESHOLD, abs=0.02)
+def test_the_shipped_calibration_is_the_one_fitted_on_dev(results, answerer):
+    shipped = load_profile(SHIPPED_CORPUS).calibration
+    assert answerer.calibration.source == "profile"
+    fitted = calibrate(load_labelled(SET, "dev"), results["dev"], answerer.calibration.bank, words=False)
+    assert fitted.slope == pytest.approx(shipped["slope"], abs=0.05)
+    assert fitted.offset == pytest.approx(shipped["offset"], abs=0.05)
+    assert fitted.threshold == pytest.approx(shipped["threshold"], abs=0.02)
 
 
 def test_confidence_rises_with_the_chance_of_being_right(results):

@@ -2,8 +2,11 @@
 
 import pytest
 
-from roleqa.followup import Turn, interpret, turn_role
+from roleqa.config import SHIPPED_CORPUS
+from roleqa.followup import Turn, interpret, leans_on_previous, sibling_alternatives, turn_entity
+from roleqa.profile import Profile, load_profile
 
+ROLES = load_profile(SHIPPED_CORPUS)
 DS = Turn("What tools do data scientists use?", "data scientist")
 MLE = Turn("How much do ML engineers earn?", "machine learning engineer")
 
@@ -28,8 +31,8 @@ MLE = Turn("How much do ML engineers earn?", "machine learning engineer")
     ],
 )
 def test_follow_ups_are_read_against_the_previous_turn(previous, question, reading, same_topic):
-    got = interpret(question, previous)
-    assert got is not None and got.question == reading and got.same_topic == same_topic
+    got = interpret(question, previous, ROLES)
+    assert got is not None and got.question == reading and got.same_topic == same_topic and not got.context
 
 
 @pytest.mark.parametrize(
@@ -47,18 +50,78 @@ def test_follow_ups_are_read_against_the_previous_turn(previous, question, readi
     ],
 )
 def test_self_contained_questions_are_never_rewritten(question):
-    assert interpret(question, DS) is None
-    assert interpret(question, MLE) is None
+    assert interpret(question, DS, ROLES) is None
+    assert interpret(question, MLE, ROLES) is None
 
 
 def test_nothing_to_lean_on():
-    assert interpret("and ML engineers?", None) is None
-    assert interpret("what skills do they need?", Turn("What is this article about?", None)) is None
+    assert interpret("and ML engineers?", None, ROLES) is None
 
 
-def test_the_role_of_a_turn():
-    assert turn_role("What do data scientists earn?") == "data scientist"
-    assert turn_role("How much do ML engineers earn?") == "machine learning engineer"
-    assert turn_role("data scientists vs ML engineers") is None
-    assert turn_role("what pays best?", frozenset({"data scientist"})) == "data scientist"
-    assert turn_role("what pays best?", frozenset({"data scientist", "machine learning engineer"})) is None
+def test_the_entity_of_a_turn():
+    assert turn_entity("What do data scientists earn?", ROLES) == "data scientist"
+    assert turn_entity("How much do ML engineers earn?", ROLES) == "machine learning engineer"
+    assert turn_entity("data scientists vs ML engineers", ROLES) is None
+    assert turn_entity("what pays best?", ROLES, frozenset({"data scientist"})) == "data scientist"
+    assert turn_entity("what pays best?", ROLES, frozenset({"data scientist", "machine learning engineer"})) is None
+    assert turn_entity("What do data scientists earn?", Profile()) is None  # no profile, no entities
+
+
+LINUX = Turn("How do I install the agent on Linux?", None)
+SIBLINGS = sibling_alternatives(["Setup > Installing on Linux", "Setup > Installing on Windows", "Setup > Upgrading"])
+
+
+def test_terms_in_the_same_place_of_sibling_headings_are_alternatives():
+    assert SIBLINGS == [["Linux", "Windows"]]
+
+
+@pytest.mark.parametrize(
+    ("previous", "question", "reading", "context"),
+    [
+        (LINUX, "and on Windows?", "How do I install the agent on Windows?", ""),  # swap from sibling headings
+        (LINUX, "and what about windows then?", "How do I install the agent on Windows?", ""),
+        (LINUX, "is it slow?", "is it slow? (following: How do I install the agent on Linux?)", LINUX.question),
+        (
+            LINUX,
+            "and the other way round?",
+            "and the other way round? (following: How do I install the agent on Linux?)",
+            LINUX.question,
+        ),
+        (
+            LINUX,
+            "and without root?",
+            "and without root? (following: How do I install the agent on Linux?)",
+            LINUX.question,
+        ),
+        (
+            Turn("who is the landlord?"),
+            "and their phone number?",
+            "and their phone number? (following: who is the landlord?)",
+            "who is the landlord?",
+        ),
+    ],
+)
+def test_follow_ups_on_any_corpus(previous, question, reading, context):
+    got = interpret(question, previous, Profile(), SIBLINGS)
+    assert got is not None and got.question == reading and got.context == context
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I install the agent on macOS?",
+        "And what is the default port of the agent?",
+        "What does the configuration file look like?",
+        "How do I list the files the agent would scan without scanning them?",  # "them" points inside it
+        "how many ml of milk go into a pancake?",
+    ],
+)
+def test_self_contained_questions_on_any_corpus_are_taken_as_they_are(question):
+    assert not leans_on_previous(question) or question.startswith("How do I list")
+    assert interpret(question, LINUX, Profile(), SIBLINGS) is None
+
+
+def test_the_article_profile_changes_nothing_without_it():
+    # "ml" is spelled out only by the shipped article's profile.
+    assert ROLES.expand("how many ml of milk?") == "how many machine learning of milk?"
+    assert Profile().expand("how many ml of milk?") == "how many ml of milk?"

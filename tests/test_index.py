@@ -61,7 +61,7 @@ def test_save_and_load_round_trip(tmp_path):
     assert loaded.passage(3) == b.passages[3]
     assert written.manifest == loaded.manifest
     m = loaded.manifest
-    assert m["format"] == "roleqa-index" and m["format_version"] == 4 and m["dense_search"] == "exact"
+    assert m["format"] == "roleqa-index" and m["format_version"] == 6 and m["dense_search"] == "exact"
     assert m["dimension"] == 8 and m["passages"] == 5 and m["model"] == {"fingerprint": "m"}
     assert np.allclose(loaded.vectors(np.arange(5)), b.vectors)
     assert np.allclose(loaded.heading_vectors, b.heading_vectors)
@@ -194,7 +194,7 @@ def test_calibration_is_kept_across_rebuilds_for_the_same_model(tmp_path):
     folder = tmp_path / "ix"
     write(folder, 3, {"model": {"fingerprint": "m"}})
     assert read_calibration(folder, "m") is None
-    fitted = {"slope": 4.0, "offset": -4.5, "threshold": 0.42}
+    fitted = {"slope": 4.0, "lexical": 1.5, "offset": -4.5, "threshold": 0.42}
     write_calibration(folder, "m", fitted, {"file": "x.jsonl"})
     assert read_calibration(folder, "m") == fitted
     write(folder, 4, {"model": {"fingerprint": "m"}})

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from roleqa.answer import normalize_question
 from roleqa.chunking import chunk_document
 from roleqa.clean import clean_page
-from roleqa.config import DEFAULT_THRESHOLD
 from roleqa.readers import parse
 from roleqa.render import render_json
 
@@ -113,7 +112,7 @@ def test_cleaning_keeps_the_article_words_and_cuts_everything_after_the_marker(a
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=300))
 def test_any_question_gives_one_valid_json_line(answerer, question):
-    result = answerer.ask(question, 3, DEFAULT_THRESHOLD)
+    result = answerer.ask(question, 3, answerer.calibration.threshold)
     line = render_json(result)
     assert "\n" not in line and not re.search(r"[\x00-\x1f\x7f]", line)
     row = json.loads(line)

@@ -5,8 +5,13 @@ import json
 from roleqa.answer import Hit, Result
 from roleqa.chunking import Passage
 from roleqa.errors import RoleqaError
+from roleqa.profile import load_profile
 from roleqa.render import JsonRenderer
 from roleqa.repl import HELP, ChatSession, answer_lines, run_chat
+
+from .conftest import SHIPPED_CORPUS
+
+ROLES = load_profile(SHIPPED_CORPUS)  # the shipped article's two roles, for its follow-ups
 
 
 def scripted(lines):
@@ -30,7 +35,7 @@ class FakeAsk:
     def __init__(self):
         self.asked = []
 
-    def __call__(self, question, k, topic):
+    def __call__(self, question, k, topic, context=""):
         self.asked.append((question, k, topic))
         if question == "boom":
             raise RoleqaError("index broken")
@@ -63,7 +68,7 @@ class FakeRenderer:
 
 def session(k=2, as_json=False):
     ask = FakeAsk()
-    return ChatSession(ask, JsonRenderer() if as_json else FakeRenderer(), k, as_json), ask
+    return ChatSession(ask, JsonRenderer() if as_json else FakeRenderer(), k, as_json, profile=ROLES), ask
 
 
 def test_transcript_with_follow_ups_and_commands():
@@ -178,14 +183,18 @@ def test_piped_json_carries_the_reading_and_commands_stay_silent():
 def test_piped_text_separates_answers_and_stops_at_quit():
     chat, _ = session()
     out = []
-    answer_lines(["a earn\n", "\n", "  b earn  \n", "/quit\n", "c\n"], chat, out.append)
-    assert out == ["A: a earn #1", "", "A: b earn #1"]
+    answer_lines(
+        ["what does a teacher earn\n", "\n", "  what does a pilot earn  \n", "/quit\n", "c\n"], chat, out.append
+    )
+    assert out == ["A: what does a teacher earn #1", "", "A: what does a pilot earn #1"]
 
 
 def test_a_failing_line_in_piped_chat_is_reported_and_the_batch_goes_on():
     chat, _ = session()
     out, errors = [], []
-    code = answer_lines(["a earn\n", "boom\n", "b earn\n"], chat, out.append, errors.append)
+    code = answer_lines(
+        ["what does a teacher earn\n", "boom\n", "what does a pilot earn\n"], chat, out.append, errors.append
+    )
     assert code == 1
-    assert out == ["A: a earn #1", "", "A: b earn #1"]
+    assert out == ["A: what does a teacher earn #1", "", "A: what does a pilot earn #1"]
     assert errors == ["Error: index broken"]

@@ -4,30 +4,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import faiss
 import numpy as np
 
 from roleqa.chunking import INTRODUCTION, Passage, sentence_spans
-from roleqa.config import CONFIDENCE_OFFSET, CONFIDENCE_SLOPE
+from roleqa.config import GENERIC_CALIBRATION, Calibration
 from roleqa.embedding import Encoder
 from roleqa.index import Index
 from roleqa.lexical import tokenize
+from roleqa.profile import Profile
 from roleqa.retrieve import (
-    ROLES,
     WEIGHTS,
     Weights,
     children_of,
     choose_units,
     confidence,
-    expand_abbreviations,
     fuse,
     names_another_job,
     role_agreement,
-    roles_in,
     top_k,
-    wants_list,
 )
 
 SUGGESTIONS = 3
@@ -36,6 +33,9 @@ HIGHLIGHT_SHARE = 0.1
 # Added to the ranking score of passages in the sections a chat follow-up stays on
 # ("and ML engineers?" after an answer from "Salary expectations").
 TOPIC_BONUS = 0.3
+# A follow-up read by its form ("and hidden files too?") is scored half on its own words and half
+# on them with the previous question's (chosen on the dev conversations, bench/conversations.py).
+CONTEXT_WEIGHT = 0.5
 # Two best answers from different sections this close in ranking score: ask which was meant.
 DID_YOU_MEAN_GAP = 0.02
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
@@ -111,18 +111,34 @@ def normalize_question(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def passage_about(p: Passage) -> str:
-    """The part of a passage that says whom it is about: its question; else its heading and lead-in
-    when they name one role (an item of "The responsibilities of a machine learning engineer
-    include:" is about them, whoever it mentions); else those with its first sentence (all of it
-    for a list, which may cover both roles)."""
+def passage_about(p: Passage, profile: Profile) -> str:
+    """The part of a passage that says which of the profile's entities it is about: its question;
+    else its heading and lead-in when they name one (an item of "The responsibilities of a machine
+    learning engineer include:" is about them, whoever it mentions); else those with its first
+    sentence (all of it for a list, which may cover several)."""
     if p.question:
         return p.question
     heading = f"{p.leaf} {p.context}"
-    if len(roles_in(heading)) == 1:
+    if len(profile.entities_in(heading)) == 1:
         return heading
     opening = p.text if p.members else _SENTENCE_END.split(p.text, maxsplit=1)[0]
     return f"{heading} {opening}"
+
+
+def calibration_for(index: Index, profile: Profile | None = None) -> Calibration:
+    """The calibration answers from `index` use: fitted on the user's labels (`roleqa eval --calibrate`,
+    saved in the index folder), else the corpus profile's, else the generic one; each with this
+    index's off-topic bank score (config.Calibration)."""
+    from roleqa.store import read_calibration
+
+    bank = float((index.manifest.get("calibration") or {}).get("bank", 0.0))
+    profile = profile or Profile.from_json(index.manifest.get("profile"))
+    saved = read_calibration(index.path, index.model_fingerprint)
+    if saved:
+        return Calibration(**{**saved, "bank": bank, "source": "labelled"})
+    if profile.calibration:
+        return Calibration(**{**profile.calibration, "bank": bank, "source": "profile"})
+    return replace(GENERIC_CALIBRATION, bank=bank)
 
 
 class Answerer:
@@ -132,31 +148,44 @@ class Answerer:
         self,
         index: Index,
         encoder: Encoder,
-        slope: float = CONFIDENCE_SLOPE,
-        offset: float = CONFIDENCE_OFFSET,
+        calibration: Calibration | None = None,
         weights: Weights = WEIGHTS,
     ) -> None:
         self.index = index
         self.encoder = encoder
-        self.slope, self.offset = slope, offset
         self.weights = weights
         layout = index.layout
         self.parent = layout["parent"]
         self.alone = layout["alone"]
         self.faq_rows = np.flatnonzero(layout["faq"])
         self.children = children_of(self.parent)
-        # Which of the two roles each passage is about (+1 / -1 agreement needs one role, else 0).
-        self.roles = [frozenset([list(ROLES)[a]]) if a >= 0 else frozenset() for a in layout["about"].tolist()]
+        self.profile = Profile.from_json(index.manifest.get("profile"))
+        # Which of the profile's entities each passage is about (agreement needs one, else 0).
+        names = [e.name for e in self.profile.entities]
+        self.roles = [frozenset([names[a]]) if a >= 0 else frozenset() for a in layout["about"].tolist()]
         self.subjects = set(index.manifest.get("subjects", []))
         self.section_of = layout["section"]
+        self.calibration = calibration or calibration_for(index)
         self.sections = [" > ".join([s[1]]) for s in index.sections]
 
-    def ask(self, question: str, k: int, threshold: float, topic: frozenset[str] = frozenset()) -> Result:
+    def ask(
+        self, question: str, k: int, threshold: float, topic: frozenset[str] = frozenset(), context: str = ""
+    ) -> Result:
         """The top-k passages for `question`; answered when the best reaches `threshold`.
 
         `topic`: sections (heading paths) a chat follow-up stays on; their passages get a bonus.
+        `context`: the previous question, for a follow-up read by its form; every part of the
+        score is then blended with that of the two questions together (CONTEXT_WEIGHT).
         """
-        return self.ask_many([question], k, threshold, topic)[0]
+        if not context:
+            return self.ask_many([question], k, threshold, topic)[0]
+        cleaned = normalize_question(question)
+        texts = [self.profile.expand(cleaned), self.profile.expand(normalize_question(f"{context} {question}"))]
+        vectors = np.asarray(self.encoder.embed_batch(texts), dtype=np.float32)
+        dense = self._dense(vectors)
+        alone, together = (self.scores(t, v, d) for t, v, d in zip(texts, vectors, dense))
+        parts = {name: (1 - CONTEXT_WEIGHT) * alone[name] + CONTEXT_WEIGHT * together[name] for name in alone}
+        return self._result(cleaned, parts, k, threshold, topic)
 
     def ask_many(
         self, questions: Sequence[str], k: int, threshold: float, topic: frozenset[str] = frozenset()
@@ -165,7 +194,7 @@ class Answerer:
         cleaned = [normalize_question(q) for q in questions]
         if not cleaned:
             return []
-        expanded = [expand_abbreviations(q) for q in cleaned]
+        expanded = [self.profile.expand(q) for q in cleaned]
         vectors = np.asarray(self.encoder.embed_batch(expanded), dtype=np.float32)
         dense = self._dense(vectors)
         results = [
@@ -198,12 +227,13 @@ class Answerer:
             "heading": (index.heading_vectors @ vector)[index.layout["heading"]],
             "section": (index.section_vectors @ vector)[self.section_of],
             "lexical": index.lexical.scores(expanded),
-            "role": role_agreement(roles_in(expanded), self.roles),
+            "role": role_agreement(self.profile.entities_in(expanded), self.roles),
         }
 
     def _result(self, question: str, parts: dict[str, np.ndarray], k: int, threshold: float, topic) -> Result:
-        expanded = expand_abbreviations(question)
-        other_job = names_another_job(expanded, self.subjects)
+        expanded = self.profile.expand(question)
+        profile = self.profile
+        other_job = profile.other_jobs and names_another_job(expanded, self.subjects, profile.occupations)
         ranking = fuse(
             parts["dense"], parts["heading"], parts["lexical"], parts["section"], parts["role"], other_job, self.weights
         )
@@ -214,10 +244,13 @@ class Answerer:
         else:
             parts["topic"] = np.zeros(self.index.size, dtype=np.float32)
         ranking = ranking + TOPIC_BONUS * parts["topic"]
-        chosen = choose_units(ranking, self.parent, self.children, k, wants_list(question), alone=self.alone)
+        whole_list = profile.wants_list(question)
+        chosen = choose_units(ranking, self.parent, self.children, k, whole_list, alone=self.alone)
         # An answer resized from the passage that ranked it keeps that passage's score.
         raw = [float(max(ranking[unit], ranking[row])) for unit, row in chosen]
-        conf = confidence(np.array(raw), self.slope, self.offset)
+        words = [float(parts["lexical"][unit if ranking[unit] >= ranking[row] else row]) for unit, row in chosen]
+        # Scores never rise down the list, though a lower answer may share more of the question's words.
+        conf = np.minimum.accumulate(confidence(np.array(raw), np.array(words), self.calibration)) if raw else []
 
         def why(row: int) -> tuple[tuple[str, float], ...]:
             scored = tuple((name, round(float(values[row]), 4)) for name, values in parts.items())

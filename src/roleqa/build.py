@@ -20,14 +20,16 @@ import numpy as np
 from roleqa import store
 from roleqa.answer import passage_about
 from roleqa.chunking import CHUNKING_VERSION, MAX_WORDS, Passage, chunk_document, is_fragment
-from roleqa.config import Settings
+from roleqa.config import GENERIC_CALIBRATION, Settings
 from roleqa.embedding import Encoder, SentenceTransformerEncoder, default_model_path, model_fingerprint
 from roleqa.errors import Interrupted, RoleqaError
+from roleqa.followup import sibling_alternatives
 from roleqa.index import Built, Index, in_memory, load, read_index, save
 from roleqa.ingest import corpus_fingerprint, parse_sources, read_corpus
 from roleqa.lexical import Lexical
 from roleqa.onnx_encoder import EncoderUnavailable, encoder_folder, export_to_cache, load_onnx_encoder
-from roleqa.retrieve import ROLES, job_titles, roles_in
+from roleqa.profile import Profile, load_profile
+from roleqa.retrieve import job_titles
 
 BATCH_SIZE = 64
 Notify = Callable[[str], None]
@@ -47,6 +49,7 @@ class Sources:
     warnings: list[str]
     model_problem: str | None = None
     mode: int = 0o755  # the corpus folder's permissions, which its index takes
+    profile: Profile = Profile()
 
 
 def resolve_sources(settings: Settings) -> Sources:
@@ -62,7 +65,10 @@ def resolve_sources(settings: Settings) -> Sources:
     except RoleqaError as e:
         model_dir, fingerprint, problem = settings.model_path or Path("."), None, str(e)
     mode = settings.corpus_dir.stat().st_mode & 0o777
-    return Sources(settings.corpus_dir, model_dir, corpus_fingerprint(docs), fingerprint, docs, warnings, problem, mode)
+    profile = load_profile(settings.corpus_dir)
+    return Sources(
+        settings.corpus_dir, model_dir, corpus_fingerprint(docs), fingerprint, docs, warnings, problem, mode, profile
+    )
 
 
 def chunking_settings() -> dict:
@@ -78,6 +84,8 @@ def stale_reason(manifest: dict, sources: Sources) -> str | None:
         return "the corpus changed"
     if manifest.get("chunking") != chunking_settings():
         return "the chunking settings changed"
+    if Profile.from_json(manifest.get("profile")) != sources.profile:
+        return f"the corpus profile ({sources.profile.source or 'none'}) changed"
     return None
 
 
@@ -128,7 +136,7 @@ def build_index(
     if todo and reused and len(known[todo[0]]) != len(next(iter(known.values()))):
         # Another encoder than the one recorded (a test's): nothing old can be reused.
         known = dict(zip(texts, encoder.embed_batch(texts)))
-    built = assemble(passages, known, previous)
+    built = assemble(passages, known, previous, sources.profile)
     manifest = {
         "model": {
             "name": sources.model_dir.name,
@@ -141,9 +149,12 @@ def build_index(
             "documents": documents,
         },
         "chunking": chunking_settings(),
-        "subjects": sorted(subjects(passages)),
+        "profile": sources.profile.to_json(),
+        "subjects": sorted(subjects(passages, sources.profile)),
+        "alternatives": sibling_alternatives([p.section for p in passages]),
         "embedded": {"texts": len(todo), "reused": len(texts) - len(todo)},
     }
+    manifest["calibration"] = {"bank": off_topic_score(in_memory(built, manifest, writer.folder), encoder)}
     try:
         return save(writer, built, manifest)
     except OSError as e:
@@ -154,7 +165,9 @@ def build_index(
         return in_memory(built, manifest, writer.folder)
 
 
-def assemble(passages: list[Passage], known: dict[str, np.ndarray], previous: Index | None = None) -> Built:
+def assemble(
+    passages: list[Passage], known: dict[str, np.ndarray], previous: Index | None = None, profile: Profile = Profile()
+) -> Built:
     """The index's arrays from the passages and the vectors of their texts and headings."""
     dimension = len(next(iter(known.values())))
 
@@ -177,14 +190,14 @@ def assemble(passages: list[Passage], known: dict[str, np.ndarray], previous: In
     np.add.at(sums, section_of[use], vectors[use])
     section_vectors = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)).astype(np.float32)
     row_of = {p.id: i for i, p in enumerate(passages)}
-    entities = list(ROLES)
+    entities = [e.name for e in profile.entities]
     layout = {
         "parent": np.array([row_of.get(p.group, -1) if p.group else -1 for p in passages], dtype=np.int32),
         "alone": np.array([not is_fragment(p.text) for p in passages], dtype=bool),
         "heading": np.array([heading_row[p.heading_text] for p in passages], dtype=np.int32),
         "section": section_of,
         "faq": np.array([p.question is not None for p in passages], dtype=bool),
-        "about": np.array([_about(p, entities) for p in passages], dtype=np.int8),
+        "about": np.array([_about(p, profile, entities) for p in passages], dtype=np.int8),
     }
     if previous is not None:  # unchanged passages keep their term counts: only new ones are tokenized
         old_row = {p.id: i for i, p in enumerate(previous.passages)}
@@ -196,15 +209,28 @@ def assemble(passages: list[Passage], known: dict[str, np.ndarray], previous: In
     return Built(passages, vectors, rows(headings), section_vectors, [list(s) for s in sections], layout, lexical)
 
 
-def _about(p: Passage, entities: list[str]) -> int:
-    about = roles_in(passage_about(p))
+def off_topic_score(index: Index, encoder: Encoder) -> float:
+    """How high a question about nothing in this corpus scores here: the median best ranking score
+    of roleqa's bank of off-topic questions (data/offtopic.txt). Confidence is measured from it."""
+    from roleqa.answer import Answerer
+
+    lines = (Path(__file__).parent / "data" / "offtopic.txt").read_text(encoding="utf-8").splitlines()
+    bank = [line for line in lines if line.strip() and not line.startswith("#")]
+    answerer = Answerer(index, encoder, GENERIC_CALIBRATION)
+    return round(float(np.median([r.hits[0].raw for r in answerer.ask_many(bank, 1, 1.0) if r.hits])), 4)
+
+
+def _about(p: Passage, profile: Profile, entities: list[str]) -> int:
+    about = profile.entities_in(passage_about(p, profile)) if entities else frozenset()
     return entities.index(next(iter(about))) if len(about) == 1 else -1
 
 
-def subjects(passages: list[Passage]) -> set[str]:
+def subjects(passages: list[Passage], profile: Profile) -> set[str]:
     """The job titles the documents' titles, headings and FAQ questions name (for the other-job rule)."""
+    if not profile.other_jobs:
+        return set()
     seen = {(p.title, p.section, p.question or "") for p in passages}
-    return set().union(*(job_titles(" ".join(parts)) for parts in seen))
+    return set().union(*(job_titles(" ".join(parts), profile.occupations) for parts in seen))
 
 
 def _previous(writer: store.Writer, model: str | None) -> Index | None:

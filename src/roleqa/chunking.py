@@ -34,7 +34,7 @@ from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item,
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 10
+CHUNKING_VERSION = 11
 MAX_WORDS = 160
 # A passage needs more words than this to stand alone as an answer.
 FRAGMENT_WORDS = 3
@@ -332,7 +332,8 @@ def _units(blocks: list[Block], max_words: int) -> list[_Unit]:
 
 
 def _list_groups(texts: list[str], lead_in: str, max_words: int) -> list[tuple[int, int]]:
-    """The whole list as one passage, or runs of consecutive items when it is longer than `max_words`."""
+    """The whole list as one passage, or runs of consecutive items when it is longer than `max_words`
+    (a run is never a single item: that joins the run before it, or after it)."""
     groups: list[tuple[int, int]] = []
     start, words = 0, len(lead_in.split())
     for i, text in enumerate(texts):
@@ -342,7 +343,13 @@ def _list_groups(texts: list[str], lead_in: str, max_words: int) -> list[tuple[i
             start, words = i, len(lead_in.split())
         words += size
     groups.append((start, len(texts)))
-    return [(a, b) for a, b in groups if b - a > 1] if len(groups) > 1 else groups
+    merged: list[tuple[int, int]] = []
+    for a, b in groups:
+        if merged and (b - a == 1 or merged[-1][1] - merged[-1][0] == 1):
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def _block_text(block: Block) -> str:

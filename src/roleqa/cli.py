@@ -101,7 +101,8 @@ ThresholdOpt = Annotated[
     typer.Option(
         "--threshold",
         help="Minimum confidence (0-1) to count as answered (env ROLEQA_THRESHOLD; default: the one "
-        f"`roleqa eval --calibrate` fitted for the index, else {DEFAULT_THRESHOLD}).",
+        "`roleqa eval --calibrate` fitted for the index, else the corpus profile's, else "
+        f"{DEFAULT_THRESHOLD}).",
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON Lines, one object per question.")]
@@ -142,14 +143,11 @@ def _answerer(settings: Settings):
     """The answerer for `settings`, and its threshold: the option, else the index's calibration, else the default."""
     from roleqa.answer import Answerer
     from roleqa.build import ensure_index
-    from roleqa.store import read_calibration
 
     index, encoder = ensure_index(settings, notify=_notify, progress=_progress, status=_status)
-    fitted = read_calibration(index.path, index.model_fingerprint) or {}
-    threshold = settings.threshold if settings.threshold is not None else fitted.get("threshold", DEFAULT_THRESHOLD)
-    if "slope" in fitted:
-        return Answerer(index, encoder, fitted["slope"], fitted["offset"]), threshold
-    return Answerer(index, encoder), threshold
+    answerer = Answerer(index, encoder)
+    threshold = settings.threshold if settings.threshold is not None else answerer.calibration.threshold
+    return answerer, threshold
 
 
 def _use_color() -> bool:
@@ -252,10 +250,12 @@ def chat(
     answerer, threshold = _answerer(settings)
     color = _use_color()
     session = ChatSession(
-        lambda question, k, topic: answerer.ask(question, k, threshold, topic),
+        lambda question, k, topic, context: answerer.ask(question, k, threshold, topic, context),
         _renderer(threshold, as_json),
         settings.top_k,
         as_json,
+        answerer.profile,
+        answerer.index.manifest.get("alternatives", []),
     )
 
     def write(text: str) -> None:
@@ -276,7 +276,7 @@ def _welcome(answerer, color: bool) -> str:
     title = f"roleqa {__version__} · {index.size} passages from {safe(docs)}"
     lines = [typer.style(title, bold=True) if color else title, "Try for instance:"]
     lines += [f"  {safe(q)}" for q in examples]
-    lines.append('Follow-ups work ("and ML engineers?"). /help for commands, /quit or Ctrl-D to leave.')
+    lines.append('Follow-ups work ("and ...?", "what about ...?"). /help for commands, /quit or Ctrl-D to leave.')
     return "\n".join(lines) + "\n"
 
 
@@ -313,12 +313,14 @@ def eval_(
     results = answerer.ask_many(questions, DEPTH, threshold)
     report: dict = {"file": str(file), "split": split}
     if calibrate:
-        fitted = asdict(calibrate_answers(items, results))
+        fitted = calibrate_answers(items, results, answerer.calibration.bank)
         index = answerer.index
         fitted_on = {"file": str(file), "split": split, "count": len(items)}
-        saved = write_calibration(index.path, index.model_fingerprint, fitted, fitted_on)
-        answerer = Answerer(answerer.index, answerer.encoder, fitted["slope"], fitted["offset"])
-        threshold = fitted["threshold"]
+        curve = {k: v for k, v in asdict(fitted).items() if k in ("slope", "lexical", "offset", "threshold")}
+        saved = write_calibration(index.path, index.model_fingerprint, curve, fitted_on)
+        answerer = Answerer(answerer.index, answerer.encoder, fitted)
+        threshold = settings.threshold if settings.threshold is not None else fitted.threshold
+        fitted = curve
         results = answerer.ask_many(questions, DEPTH, threshold)
         trade_off = [asdict(o) for o in sweep(items, results)]
         report |= {"sweep": trade_off, "fitted": fitted, "saved_to": str(saved)}

@@ -28,14 +28,32 @@ else:
     CHECKOUT_INDEX = PACKAGE_DIR.parents[1] / "index" / "default"
 
 DEFAULT_TOP_K = 3
-# Fitted on the dev split of tests/data/eval.jsonl with
-# `roleqa eval tests/data/eval.jsonl --split dev --calibrate` (the threshold that
-# best separates in-scope from out-of-scope questions there; see README).
-DEFAULT_THRESHOLD = 0.25
-# Confidence = 1 / (1 + exp(-(SLOPE * ranking score + OFFSET))), fitted the same
-# way: the estimated chance that the top answer is right.
-CONFIDENCE_SLOPE = 4.048
-CONFIDENCE_OFFSET = -3.38
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """How a ranking score becomes a confidence, and the confidence an answer needs.
+
+    confidence = 1 / (1 + exp(-(slope * (score - bank) + lexical * words + offset))),
+    the estimated chance that the answer is right; `words` is the share of the
+    question's words (by rarity) the answer has (lexical.py), and `bank` is how
+    high questions about nothing in the corpus score there: the median best
+    score of roleqa's bank of off-topic questions, measured on each index when
+    it is built. Answered when the best answer's confidence reaches `threshold`.
+    """
+
+    slope: float
+    lexical: float
+    offset: float
+    threshold: float
+    bank: float = 0.0
+    source: str = "generic"  # "generic", the corpus profile's, or fitted on labels (`roleqa eval --calibrate`)
+
+
+# For a corpus with no labels of its own: fitted on the dev questions of the shipped
+# article and three sets of real documents together (bench/tune.py --calibrate).
+GENERIC_CALIBRATION = Calibration(slope=3.025, lexical=8.334, offset=-3.3, threshold=0.45)
+DEFAULT_THRESHOLD = GENERIC_CALIBRATION.threshold
 
 
 @dataclass(frozen=True)
@@ -46,7 +64,7 @@ class Settings:
     index_dir: Path | None = None  # None: derived from corpus_dir, see `index_path`
     model_path: Path | None = None  # None: the bundled all-MiniLM-L6-v2
     top_k: int = DEFAULT_TOP_K
-    threshold: float | None = None  # None: the index's calibration, else DEFAULT_THRESHOLD
+    threshold: float | None = None  # None: the index's calibration (see Calibration)
     cache_dir: Path = Path.home() / ".cache" / "roleqa"
     data_dir: Path = Path.home() / ".local" / "share" / "roleqa"  # the chat's history
     # Tests only (ROLEQA_TEST_FAULT=[SIGNAL@]STEP): a build signals itself at that

@@ -23,13 +23,14 @@ import json
 import math
 import re
 import statistics
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from roleqa.answer import Hit, Result
 from roleqa.chunking import strip_numbering
+from roleqa.config import Calibration
 from roleqa.errors import RoleqaError
 from roleqa.retrieve import confidence
 
@@ -206,42 +207,48 @@ def sweep(items: list[Labelled], results: list[Result], step: float = 0.05) -> l
     return rows
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3) -> tuple[float, float]:
-    """Slope and offset of P(y=1 | x) = 1 / (1 + exp(-(slope * x + offset))), by Newton's method.
+def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3) -> tuple[float, ...]:
+    """Weights and offset of P(y=1 | x) = 1 / (1 + exp(-(w . x + offset))), by Newton's method.
 
+    `x` is one feature per row (1-D) or several (2-D); returns (w..., offset).
     The small ridge keeps the fit finite when the classes separate perfectly.
     """
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    slope, offset = 1.0, 0.0
+    y = np.asarray(y, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64).reshape(len(y), -1)
+    X = np.hstack([x, np.ones((len(y), 1))])
+    w = np.zeros(X.shape[1])
+    w[0] = 1.0
     for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-np.clip(slope * x + offset, -50, 50)))
-        w = p * (1 - p)
-        grad = np.array([np.sum((p - y) * x) + ridge * slope, np.sum(p - y)])
-        hess = np.array([[np.sum(w * x * x) + ridge, np.sum(w * x)], [np.sum(w * x), np.sum(w) + ridge]])
+        p = 1.0 / (1.0 + np.exp(-np.clip(X @ w, -50, 50)))
+        grad = X.T @ (p - y) + ridge * w
+        hess = (X.T * (p * (1 - p))) @ X + ridge * np.eye(len(w))
         step = np.linalg.solve(hess, grad)
-        slope, offset = slope - step[0], offset - step[1]
+        w -= step
         if np.abs(step).max() < 1e-9:
             break
-    return float(slope), float(offset)
+    return tuple(float(v) for v in w)
 
 
-@dataclass(frozen=True)
-class Calibration:
-    """What `roleqa eval --calibrate` fits: the confidence curve and the answer threshold."""
-
-    slope: float
-    offset: float
-    threshold: float
+def features(results: list[Result]) -> tuple[np.ndarray, np.ndarray]:
+    """The best answer's ranking score and share of the question's words, per result."""
+    raw = np.array([r.hits[0].raw for r in results])
+    words = np.array([dict(r.hits[0].parts).get("lexical", 0.0) for r in results])
+    return raw, words
 
 
-def calibrate(items: list[Labelled], results: list[Result]) -> Calibration:
+def calibrate(items: list[Labelled], results: list[Result], bank: float = 0.0, words: bool = True) -> Calibration:
     """Fit confidence to "the top answer is right" and the threshold that best keeps in-scope
-    questions and rejects out-of-scope ones, from results asked with any calibration."""
+    questions and rejects out-of-scope ones, from results asked with any calibration.
+    With `words` False the share of the question's words is left out of the curve."""
     asked = [(i, r) for i, r in zip(items, results) if r.hits]
-    raw = np.array([r.hits[0].raw for _, r in asked])
+    raw, shares = features([r for _, r in asked])
     right = np.array([i.in_scope and is_relevant(i, r.hits[0]) for i, r in asked], dtype=np.float64)
-    slope, offset = fit_logistic(raw, right)
-    conf = confidence(raw, slope, offset)
+    if words:
+        slope, lexical, offset = fit_logistic(np.column_stack([raw - bank, shares]), right)
+    else:
+        (slope, offset), lexical = fit_logistic(raw - bank, right), 0.0
+    fitted = Calibration(round(slope, 4), round(lexical, 4), round(offset, 4), 0.5, bank, "labelled")
+    conf = confidence(raw, shares, fitted)
     inside = np.array([c for c, (i, _) in zip(conf, asked) if i.in_scope])
     outside = np.array([c for c, (i, _) in zip(conf, asked) if not i.in_scope])
-    return Calibration(round(slope, 4), round(offset, 4), fit_threshold(inside, outside))
+    return replace(fitted, threshold=fit_threshold(inside, outside))

@@ -1,22 +1,28 @@
-"""Follow-up questions in a chat, read against the previous turn, without a language model.
+"""Follow-up questions in a chat, read against the previous turn, on any corpus, without a language model.
 
-"What tools do data scientists use?" then "and ML engineers?" means "What
-tools do machine learning engineers use?". Three readings, tried in order:
+Readings, tried in order:
 
-  - role swap: a short question that names the other role and little else
-    ("and ML engineers?", "how about data scientists?") is the previous
-    question with its role swapped;
-  - pronoun: a question that names no role but says they / them / their
-    ("what skills do they need?", "what about their salary?") gets the
-    previous role in place of the pronoun;
-  - carry-over: "and ...", "what about ..." or "how about ..." followed by a
-    short phrase with no question word and no role ("and the tools?", "what
-    about salary?") is asked about the previous role.
+  - swap: a short question that opens like a follow-up and names another
+    member of a set of alternatives than the previous question did ("and on
+    Windows?" after "how do I install it on Linux?"; "and ML engineers?" after
+    "What tools do data scientists use?") is the previous question with that
+    member swapped in. The alternatives come from the corpus: terms that
+    stand in the same place in sibling headings ("Installing on Linux",
+    "Installing on Windows"), and the entities of its profile (the shipped
+    article's two roles);
+  - entity pronoun (profile entities only): a question with they / them /
+    their and no entity gets the previous turn's entity in their place
+    ("what skills do they need?" -> "what skills do data scientists need?");
+  - entity carry-over: "and ..." / "what about ..." with a short phrase and no
+    question word ("and the tools?") is asked about the previous entity;
+  - context: any other question that leans on the previous one by its form
+    (an opening such as "and", "so", "what if" followed by a phrase rather
+    than a question of its own; a pronoun or "that", "one", "too", "then" in
+    a short question; three words or fewer) is answered with the previous
+    question as context: retrieval blends the question with the previous one
+    and keeps to the previous answer's sections (answer.py).
 
-Anything else is self-contained and is never rewritten: a question that
-names a role without opening like a follow-up, or one with no pronoun and no
-follow-up opening, in scope or not. The role of a turn is the one its
-(interpreted) question names, else the one its answer is about.
+Anything else is self-contained and is never rewritten, in scope or not.
 """
 
 from __future__ import annotations
@@ -24,53 +30,58 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from roleqa.retrieve import ROLES, expand_abbreviations, roles_in
+from roleqa.profile import Profile
 
-# How each role is written in a question, singular and plural.
-_ROLE_FORMS = {
-    "data scientist": re.compile(r"\bdata scien\w*", re.IGNORECASE),
-    "machine learning engineer": re.compile(r"\b(?:machine learning|ml) engineer(?:s|ing)?\b", re.IGNORECASE),
-}
-_PLURAL = {"data scientist": "data scientists", "machine learning engineer": "machine learning engineers"}
-# Openings of a role swap ("and for ML engineers?") and of a carry-over ("what about the tools?").
 _OPENING_RE = re.compile(
     r"^\s*(?:and what about|and how about|what about|how about|same for|what of|and for|and|also|for)\b[\s,]*",
     re.IGNORECASE,
 )
 _CARRY_OPENING_RE = re.compile(r"^\s*(?:and what about|and how about|what about|how about|what of|and)\b[\s,]*", re.I)
-# A carried-over topic is a short noun phrase; anything with a question word is a question of its own.
+_LEAN_OPENING_RE = re.compile(
+    r"^\s*(?:and|so|also|but|then|ok(?:ay)?|or|what about|how about|what if|instead)\b[\s,]*", re.IGNORECASE
+)
 _QUESTION_WORD_RE = re.compile(
     r"\b(what|how|why|who|whom|which|when|where|is|are|do|does|did|can|could|should)\b", re.I
 )
-_CARRY_MAX_WORDS = 4
+_STARTS_A_QUESTION_RE = re.compile(
+    r"^(what|how|why|who|whom|which|when|where|is|are|do|does|did|can|could|should|will|would)\b", re.I
+)
+_ANAPHOR_RE = re.compile(
+    r"\b(it|its|that|this|those|these|them|they|their|there|then|one|ones|such|too|either|instead|"
+    r"the same|the other|the opposite|the reverse)\b",
+    re.IGNORECASE,
+)
 _PRONOUN_RE = re.compile(r"\b(they|them|their|theirs|those people|these people)\b", re.IGNORECASE)
-# A role swap is short: the opening, the role, and at most this many other words.
+_CARRY_MAX_WORDS = 4
 _SWAP_EXTRA_WORDS = 2
-_FILLER = frozenset("the a an for of as well too then instead what how about and also same".split())
+_LEAN_MAX_WORDS = 9  # a pronoun in a longer question most likely points inside it
+_FILLER = frozenset("the a an for of as well too then instead what how about and also same on in with".split())
 
 
 @dataclass(frozen=True)
 class Turn:
-    """What a follow-up can lean on: the question as understood, its role (if one), and
-    the sections its answers came from (the topic)."""
+    """What a follow-up can lean on: the question as understood, the profile entity it is about (if
+    one), and the sections its answers came from (the topic)."""
 
     question: str
-    role: str | None
+    entity: str | None = None
     sections: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class Reading:
-    """A follow-up as understood: the question to ask, and whether it keeps the previous topic
-    (a role swap asks the same thing of the other role, so the same sections are likely)."""
+    """A follow-up as understood: the question to ask (and to show); whether it keeps the previous
+    topic (its sections get a bonus); and, for a follow-up read by its form only, the previous
+    question, which retrieval blends in (`context`)."""
 
     question: str
     same_topic: bool
+    context: str = ""
 
 
-def turn_role(question: str, answer_about: frozenset[str] = frozenset()) -> str | None:
-    """The single role a turn is about: named in its question, else its answer's; None if not one."""
-    named = roles_in(expand_abbreviations(question))
+def turn_entity(question: str, profile: Profile, answer_about: frozenset[str] = frozenset()) -> str | None:
+    """The single profile entity a turn is about: named in its question, else its answer's; None if not one."""
+    named = profile.entities_in(profile.expand(question))
     if len(named) == 1:
         return next(iter(named))
     if not named and len(answer_about) == 1:
@@ -78,54 +89,119 @@ def turn_role(question: str, answer_about: frozenset[str] = frozenset()) -> str 
     return None
 
 
-def interpret(question: str, previous: Turn | None) -> Reading | None:
+def interpret(
+    question: str, previous: Turn | None, profile: Profile = Profile(), alternatives: list[list[str]] = ()
+) -> Reading | None:
     """The question as a follow-up of `previous`, or None to take it as it is."""
-    if previous is None or previous.role is None:
+    if previous is None:
         return None
     text = question.strip()
-    opening = _OPENING_RE.match(text)
-    named = roles_in(expand_abbreviations(text))
-    if opening and len(named) == 1:
-        role = next(iter(named))
-        rest = [w for w in re.findall(r"[a-z']+", _strip_roles(text[opening.end() :]).lower()) if w not in _FILLER]
-        if role != previous.role and len(rest) <= _SWAP_EXTRA_WORDS:
-            return Reading(_swap_role(previous.question, previous.role, role), same_topic=True)
-        return None
+    swapped = _swap(text, previous, profile, alternatives)
+    if swapped is not False:
+        return swapped
+    named = profile.entities_in(profile.expand(text))
+    if previous.entity and not named:
+        if _PRONOUN_RE.search(text):
+            plural = profile.plural(previous.entity)
+            return Reading(_PRONOUN_RE.sub(lambda m: _pronoun(m.group(1), plural), text), same_topic=False)
+        carry = _CARRY_OPENING_RE.match(text)
+        if carry:
+            rest = text[carry.end() :].rstrip(" ?.!")
+            if rest and len(rest.split()) <= _CARRY_MAX_WORDS and not _QUESTION_WORD_RE.search(rest):
+                return Reading(f"What about {rest} for {profile.plural(previous.entity)}?", same_topic=False)
     if named:
-        return None  # names a role itself: self-contained
-    if _PRONOUN_RE.search(text):
-        return Reading(_PRONOUN_RE.sub(lambda m: _pronoun_for(m.group(1), previous.role), text), same_topic=False)
-    carry = _CARRY_OPENING_RE.match(text)
-    if carry:
-        rest = text[carry.end() :].rstrip(" ?.!")
-        if rest and len(rest.split()) <= _CARRY_MAX_WORDS and not _QUESTION_WORD_RE.search(rest):
-            return Reading(f"What about {rest} for {_PLURAL[previous.role]}?", same_topic=False)
+        return None  # names an entity itself: self-contained
+    if leans_on_previous(text):
+        return Reading(f"{text} (following: {previous.question})", same_topic=True, context=previous.question)
     return None
 
 
-def _strip_roles(text: str) -> str:
-    for pattern in _ROLE_FORMS.values():
-        text = pattern.sub(" ", text)
+def leans_on_previous(text: str) -> bool:
+    """Does the question's form say it cannot stand alone (see the module docstring)?"""
+    words = re.findall(r"[\w'.-]+", text)
+    if len(words) <= 3:
+        return True
+    opening = _LEAN_OPENING_RE.match(text)
+    if opening:
+        rest = text[opening.end() :]
+        # "and what is a DUNS number?" is a question of its own; "and without a password?" is not.
+        if not _STARTS_A_QUESTION_RE.match(rest):
+            return True
+    return len(words) <= _LEAN_MAX_WORDS and bool(_ANAPHOR_RE.search(text))
+
+
+def _swap(text: str, previous: Turn, profile: Profile, alternatives) -> Reading | None | bool:
+    """A swap reading, None when the question is self-contained, False when no swap applies."""
+    opening = _OPENING_RE.match(text)
+    named = profile.entities_in(profile.expand(text))
+    if named and opening and len(named) == 1:
+        entity = next(iter(named))
+        rest = _strip_entities(profile.expand(text[opening.end() :]), profile)
+        extra = [w for w in re.findall(r"[a-z']+", rest.lower()) if w not in _FILLER]
+        if previous.entity and entity != previous.entity and len(extra) <= _SWAP_EXTRA_WORDS:
+            return Reading(_swap_entity(previous.question, previous.entity, entity, profile), same_topic=True)
+        return None
+    if named:
+        return False
+    if not opening:
+        return False
+    rest_words = re.findall(r"[\w'.+-]+", text[opening.end() :].lower())
+    for group in alternatives:
+        members = {m.lower() for m in group}
+        new = [w for w in rest_words if w in members]
+        old = [m for m in group if re.search(rf"\b{re.escape(m)}\b", previous.question, re.IGNORECASE)]
+        extra = [w for w in rest_words if w not in members and w not in _FILLER]
+        if len(new) == 1 and old and new[0] != old[0].lower() and len(extra) <= _SWAP_EXTRA_WORDS:
+            replaced = re.sub(rf"\b{re.escape(old[0])}\b", _as_written(new[0], group), previous.question, flags=re.I)
+            return Reading(replaced, same_topic=True)
+    return False
+
+
+def _as_written(word: str, group: list[str]) -> str:
+    return next((m for m in group if m.lower() == word), word)
+
+
+def _strip_entities(text: str, profile: Profile) -> str:
+    for entity in profile.entities:
+        text = re.sub(entity.pattern + r"\w*", " ", text, flags=re.IGNORECASE)
     return text
 
 
-def _swap_role(question: str, old: str, new: str) -> str:
-    """`question` with every mention of role `old` replaced by role `new`, keeping singular or plural."""
+def _swap_entity(question: str, old: str, new: str, profile: Profile) -> str:
+    """`question` with entity `old` replaced by entity `new`, keeping singular or plural."""
+    pattern = next(e.pattern for e in profile.entities if e.name == old)
 
     def replace(m: re.Match) -> str:
-        plural = m.group(0).lower().endswith("s")
-        return _PLURAL[new] if plural else new
+        return profile.plural(new) if m.group(0).lower().endswith("s") else new
 
-    swapped = _ROLE_FORMS[old].sub(replace, question)
-    if swapped == question:  # the role came from the answer, not the words: say it
-        return f"{question.rstrip(' ?.!')} (for {_PLURAL[new]})?"
+    expanded = profile.expand(question)
+    swapped = re.sub(rf"(?:{pattern})\w*", replace, expanded, flags=re.IGNORECASE)
+    if swapped == expanded:  # the entity came from the answer, not the words: say it
+        return f"{question.rstrip(' ?.!')} (for {profile.plural(new)})?"
     return swapped
 
 
-def _pronoun_for(pronoun: str, role: str) -> str:
-    if pronoun.lower() in ("their", "theirs"):
-        return _PLURAL[role] + "'"
-    return _PLURAL[role]
+def _pronoun(pronoun: str, plural: str) -> str:
+    return plural + "'" if pronoun.lower() in ("their", "theirs") else plural
 
 
-assert set(_ROLE_FORMS) == set(ROLES)  # one spelling table per role retrieval knows
+def sibling_alternatives(sections: list[str], limit: int = 200) -> list[list[str]]:
+    """Terms that stand in the same place in sibling headings, grouped: from "Installing on Linux" and
+    "Installing on Windows" (under one parent), ["Linux", "Windows"]. Only one word may differ."""
+    children: dict[str, list[list[str]]] = {}
+    for path in dict.fromkeys(sections):
+        parent, _, leaf = path.rpartition(" > ")
+        children.setdefault(parent, []).append(re.findall(r"[\w'.+-]+", leaf))
+    groups: list[set[str]] = []
+    for leaves in children.values():
+        for i, a in enumerate(leaves):
+            for b in leaves[i + 1 :]:
+                if len(a) != len(b) or len(a) < 2:
+                    continue
+                diff = [k for k, (x, y) in enumerate(zip(a, b)) if x.lower() != y.lower()]
+                if len(diff) == 1 and len(a[diff[0]]) > 2 and len(b[diff[0]]) > 2:
+                    pair = {a[diff[0]], b[diff[0]]}
+                    joined = [g for g in groups if g & pair]
+                    merged = pair.union(*joined)
+                    groups = [g for g in groups if not g & pair] + [merged]
+    return [sorted(g) for g in groups][:limit]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from roleqa.document import Document
 from roleqa.errors import RoleqaError
+from roleqa.profile import FILE as PROFILE_FILE
 from roleqa.readers import TEXT_KINDS, ReaderError, kind_of, parse
 
 # A bigger file is skipped: embedding it would take many minutes on a laptop,
@@ -47,8 +48,8 @@ def read_corpus(corpus_dir: Path) -> tuple[list[Source], list[str]]:
     for root, dirs, files in os.walk(corpus_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for fname in sorted(files):
-            if fname.startswith("."):
-                continue
+            if fname.startswith(".") or (root == str(corpus_dir) and fname == PROFILE_FILE):
+                continue  # hidden, or the corpus profile (profile.py): not a document
             path = Path(root) / fname
             name = path.relative_to(corpus_dir).as_posix()
             kind = kind_of(fname)

@@ -178,7 +178,7 @@ def render_report(report: dict, items: list, results: list[Result], misses: bool
             )
         fitted = report["fitted"]
         lines.append(
-            f"fitted: confidence = 1 / (1 + exp(-({fitted['slope']:.3f} x score {fitted['offset']:+.3f}))), "
+            f"fitted: slope {fitted['slope']:.3f}, lexical {fitted['lexical']:.3f}, offset {fitted['offset']:.3f}, "
             f"threshold {fitted['threshold']:.3f}; saved to {safe(report['saved_to'])}"
         )
     lines.append(f"{'threshold':32} {report['threshold']:.3f}")

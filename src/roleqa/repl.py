@@ -16,12 +16,13 @@ from typing import Protocol
 from roleqa.answer import TOPIC_BONUS, Result, passage_about
 from roleqa.errors import RoleqaError
 from roleqa.escapes import safe
-from roleqa.followup import Turn, interpret, turn_role
-from roleqa.retrieve import WEIGHTS, roles_in
+from roleqa.followup import Turn, interpret, turn_entity
+from roleqa.profile import Profile
+from roleqa.retrieve import WEIGHTS
 
 COMMANDS = ["/help", "/k", "/sources", "/more", "/why", "/reset", "/quit"]
-HELP = """Ask a question in your own words, e.g. "How much do ML engineers earn?".
-Follow-ups work too: "and data scientists?", "what skills do they need?".
+HELP = """Ask a question in your own words. Follow-ups work too: "and on Windows?", "what about
+the defaults?", "is it faster?" are read against the question before.
 Commands:
   /help      show this help
   /k N       show N answers per question
@@ -36,8 +37,9 @@ commands, Ctrl-C clears the line you are typing."""
 QUIT = {"/quit", "/exit", "exit", "quit", ":q"}
 QUIT_SIGNAL = None  # what `ChatSession.handle` returns for "leave the chat"
 
-# ask(question, k, sections): the top-k answers; passages in `sections` get a topic bonus.
-Ask = Callable[[str, int, frozenset], Result]
+# ask(question, k, sections, context): the top-k answers; passages in `sections` get a topic
+# bonus, and `context` (the previous question, for a follow-up read by its form) is blended in.
+Ask = Callable[[str, int, frozenset, str], Result]
 
 
 class Renderer(Protocol):
@@ -51,8 +53,18 @@ class Renderer(Protocol):
 class ChatSession:
     """One conversation: reads follow-ups against the previous turn, and answers commands."""
 
-    def __init__(self, ask: Ask, render: Renderer, top_k: int, as_json: bool = False) -> None:
+    def __init__(
+        self,
+        ask: Ask,
+        render: Renderer,
+        top_k: int,
+        as_json: bool = False,
+        profile: Profile = Profile(),
+        alternatives: list[list[str]] = (),
+    ) -> None:
         self.ask = ask
+        self.profile = profile
+        self.alternatives = alternatives
         self.render = render
         self.top_k = top_k
         self.as_json = as_json
@@ -60,6 +72,7 @@ class ChatSession:
         self.last: Result | None = None
         self.shown = 0
         self.topic: frozenset[str] = frozenset()  # the sections the last question leaned on
+        self.context = ""  # the previous question, when the last one was read as its follow-up
 
     def handle(self, line: str) -> str | None:
         """The text to print for one input line ("" for nothing); QUIT_SIGNAL to leave."""
@@ -73,17 +86,20 @@ class ChatSession:
         return self._question(line)
 
     def _question(self, question: str) -> str:
-        reading = interpret(question, self.previous)
-        asked = reading.question if reading else question
+        reading = interpret(question, self.previous, self.profile, self.alternatives)
+        context = reading.context if reading else ""
+        asked = question if context else reading.question if reading else question
         topic = self.previous.sections if reading and reading.same_topic else frozenset()
-        result = self.ask(asked, self.top_k, topic)
+        result = self.ask(asked, self.top_k, topic, context)
         result = replace(result, question=question, interpreted_as=reading.question if reading else None)
         # An unanswered question is not a topic to follow up on; keep the one before.
         if result.answered:
-            about = roles_in(passage_about(result.hits[0].passage))
+            about = self.profile.entities_in(passage_about(result.hits[0].passage, self.profile))
             sections = frozenset(h.passage.section for h in result.hits)
-            self.previous = Turn(asked, turn_role(asked, about), sections)
-        self.last, self.shown, self.topic = result, len(result.hits), topic
+            # A follow-up read by its form carries its context on to the next one.
+            understood = f"{context} {asked}" if context else asked
+            self.previous = Turn(understood, turn_entity(asked, self.profile, about), sections)
+        self.last, self.shown, self.topic, self.context = result, len(result.hits), topic, context
         if self.as_json:
             return self.render.result(result)
         taking = f"Taking this as: {safe(reading.question)}\n" if reading else ""
@@ -119,7 +135,8 @@ class ChatSession:
 
     def _more(self) -> str:
         last = self.last
-        more = self.ask(last.interpreted_as or last.question, self.shown + self.top_k, self.topic)
+        asked = last.question if self.context else last.interpreted_as or last.question
+        more = self.ask(asked, self.shown + self.top_k, self.topic, self.context)
         new = more.hits[self.shown :]
         if not new:
             return "No more answers."

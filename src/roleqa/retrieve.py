@@ -10,8 +10,9 @@ A passage is scored five ways and the scores are summed with fixed weights
   - lexical: BM25 over stemmed words, normalised to [0, 1] (lexical.py),
     which rescues exact terms (SQL, A/B, PhD) that a small embedding model
     blurs,
-  - role: +1 when the question names one role and the passage is about that
-    role, -1 when it is about the other one, 0 otherwise.
+  - role: +1 when the question names one of the corpus profile's entities
+    (the shipped article's two roles) and the passage is about that entity,
+    -1 when it is about another one, 0 otherwise (always, without a profile).
 The ranking score is also what confidence is made of: a logistic curve maps
 it to an estimated chance of being right (`confidence`).
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 import numpy as np
 
@@ -41,22 +43,6 @@ class Weights:
 
 
 WEIGHTS = Weights()
-
-# The two roles the shipped article compares. A user's own documents rarely
-# name them, and then the role score is 0 everywhere.
-ROLES = {
-    "data scientist": re.compile(r"data scien", re.IGNORECASE),
-    "machine learning engineer": re.compile(r"machine learning engineer|\bml engineer", re.IGNORECASE),
-}
-
-# Abbreviations the model knows poorly, spelled out before embedding.
-ABBREVIATIONS = {r"\bML\b": "machine learning", r"\bml\b": "machine learning"}
-
-
-def expand_abbreviations(question: str) -> str:
-    for pattern, full in ABBREVIATIONS.items():
-        question = re.sub(pattern, full, question)
-    return question
 
 
 def fuse(
@@ -79,30 +65,26 @@ def fuse(
     )
 
 
-# Occupation nouns: the last word of most job titles, in tech and elsewhere.
-_OCCUPATIONS = (
-    "engineer analyst manager administrator designer developer architect scientist consultant researcher "
-    "statistician nurse dentist teacher doctor lawyer accountant actuary tester programmer technician "
-    "specialist officer coordinator director writer editor pilot physician pharmacist therapist auditor "
-    "economist mathematician physicist chemist biologist journalist recruiter mechanic electrician plumber "
-    "surgeon"
-).split()
-# A job title: an occupation noun with up to two words before it ("data
-# scientist", "machine learning engineer", "senior software developer").
-_TITLE_RE = re.compile(
-    r"\b((?:[a-z]+\s+){0,2}?(?:" + "|".join(_OCCUPATIONS) + r"))s?\b",
-    re.IGNORECASE,
-)
 _NOT_MODIFIERS = frozenset(
     "a an the of to for do does is are what which who how much many as and or our your between alongside with "
     "from into vs versus become becoming like than".split()
 )
 
 
-def job_titles(text: str) -> set[str]:
-    """Job titles a text names, lower-case and singular, with their qualifying words."""
+@lru_cache(maxsize=4)
+def _title_re(occupations: tuple[str, ...]) -> re.Pattern:
+    # A job title: an occupation noun with up to two words before it ("data
+    # scientist", "machine learning engineer", "senior software developer").
+    return re.compile(r"\b((?:[a-z]+\s+){0,2}?(?:" + "|".join(map(re.escape, occupations)) + r"))s?\b", re.IGNORECASE)
+
+
+def job_titles(text: str, occupations: tuple[str, ...]) -> set[str]:
+    """Job titles a text names (an occupation noun of the corpus profile, with up to two qualifying
+    words before it), lower-case and singular."""
+    if not occupations:
+        return set()
     titles = set()
-    for m in _TITLE_RE.finditer(text):
+    for m in _title_re(tuple(occupations)).finditer(text):
         words = m.group(1).lower().split()
         while len(words) > 1 and words[0] in _NOT_MODIFIERS:
             words = words[1:]
@@ -110,7 +92,7 @@ def job_titles(text: str) -> set[str]:
     return titles
 
 
-def names_another_job(question: str, subjects: set[str]) -> bool:
+def names_another_job(question: str, subjects: set[str], occupations: tuple[str, ...]) -> bool:
     """Does the question ask about a job the documents are not about?
 
     `subjects` are the job titles in the documents' headings and FAQ
@@ -118,8 +100,10 @@ def names_another_job(question: str, subjects: set[str]) -> bool:
     a qualified form of one, like "senior data scientist"), asks about
     someone else: "What does a data analyst earn?" of an article on data
     scientists. With no titles in the headings there is nothing to go on.
+    This is the shipped article's rule, switched on by its profile; the
+    occupation nouns are the profile's too.
     """
-    asked = job_titles(question)
+    asked = job_titles(question, occupations)
     if not subjects or not asked:
         return False
 
@@ -135,13 +119,9 @@ def names_another_job(question: str, subjects: set[str]) -> bool:
     return not any(covered(t) for t in asked)
 
 
-def roles_in(text: str) -> frozenset[str]:
-    """Which of the two ROLES a text names."""
-    return frozenset(name for name, pattern in ROLES.items() if pattern.search(text))
-
-
 def role_agreement(question_roles: frozenset[str], passage_roles: list[frozenset[str]]) -> np.ndarray:
-    """+1 / -1 / 0 per passage: same single role as the question, the other single role, or no call."""
+    """+1 / -1 / 0 per passage: same single entity of the corpus profile as the question (the
+    shipped article's roles), another single entity, or no call."""
     out = np.zeros(len(passage_roles), dtype=np.float32)
     if len(question_roles) != 1:
         return out
@@ -151,15 +131,12 @@ def role_agreement(question_roles: frozenset[str], passage_roles: list[frozenset
     return out
 
 
-def confidence(ranking: np.ndarray, slope: float, offset: float) -> np.ndarray:
-    """The estimated chance that an answer with this ranking score is right: a logistic curve.
-
-    `slope` and `offset` are fitted on labelled questions (right top answers
-    against wrong or out-of-scope ones), so the score is in [0, 1], rises with
-    the ranking score, and means what it says on questions like those.
-    """
-    z = np.clip(slope * np.asarray(ranking, dtype=np.float64) + offset, -50.0, 50.0)
-    return 1.0 / (1.0 + np.exp(-z))
+def confidence(ranking: np.ndarray, words: np.ndarray, calibration) -> np.ndarray:
+    """The estimated chance that answers with these ranking scores and shares of the question's
+    words are right: a logistic curve (config.Calibration), in [0, 1]."""
+    c = calibration
+    z = c.slope * (np.asarray(ranking, dtype=np.float64) - c.bank) + c.lexical * np.asarray(words) + c.offset
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -172,19 +149,6 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
         return part[np.argsort(-scores[part], kind="stable")][:k]
     order = np.argsort(-scores, kind="stable")
     return order[:k]
-
-
-# Words that ask for a whole list rather than one item of it ("which skills...").
-_LIST_CUE_RE = re.compile(
-    r"\b(list|all|responsibilities|duties|tasks|steps|components|skills|tools|technologies|languages|"
-    r"frameworks|libraries|platforms|involve[sd]?|do all day)\b",
-    re.IGNORECASE,
-)
-
-
-def wants_list(question: str) -> bool:
-    """Does the question ask for a whole list ("which skills...", "what are the duties...")?"""
-    return bool(_LIST_CUE_RE.search(question))
 
 
 def children_of(parent: np.ndarray) -> dict[int, list[int]]:

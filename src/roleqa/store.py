@@ -48,7 +48,7 @@ from roleqa.errors import RoleqaError
 from roleqa.locking import locked, try_lock
 
 FORMAT = "roleqa-index"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 6
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 CALIBRATION = "calibration.json"
@@ -310,11 +310,11 @@ def clear_leftovers(folder: Path) -> None:
 def read_calibration(folder: Path, model_fingerprint: str | None) -> dict | None:
     """The confidence curve and threshold `roleqa eval --calibrate` fitted in `folder`, for this model.
 
-    A dict with float "slope", "offset" and "threshold", or None.
+    A dict with float "slope", "lexical", "offset" and "threshold", or None.
     """
     try:
         saved = json.loads((folder / CALIBRATION).read_text(encoding="utf-8"))
-        fitted = {key: float(saved[key]) for key in ("slope", "offset", "threshold")}
+        fitted = {key: float(saved[key]) for key in ("slope", "lexical", "offset", "threshold")}
     except (OSError, ValueError, KeyError, TypeError):
         return None
     # Scores differ between models: a calibration fitted on another is meaningless.
@@ -324,7 +324,7 @@ def read_calibration(folder: Path, model_fingerprint: str | None) -> dict | None
 
 
 def write_calibration(folder: Path, model_fingerprint: str | None, fitted: dict, fitted_on: dict) -> Path:
-    """Save a fitted calibration ({"slope", "offset", "threshold"}) in `folder`; it outlives rebuilds."""
+    """Save a fitted calibration ({"slope", "lexical", "offset", "threshold"}) in `folder`; it outlives rebuilds."""
     path = folder / CALIBRATION
     saved = {
         **fitted,

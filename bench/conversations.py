@@ -1,0 +1,115 @@
+"""Follow-ups in the chat, on labelled conversations over the shipped article and real documents.
+
+    .venv/bin/python bench/conversations.py [--split dev|test] [--sets article,ripgrep,pyhowto,debref]
+
+Each conversation is played in a fresh chat session with the real model, as
+`roleqa chat` plays it. Printed per set: follow-ups answered right at rank 1
+(all, and those that cannot be understood without the previous turn),
+follow-ups read as follow-ups, self-contained turns rewritten (should be 0),
+out-of-scope turns after a topic declined.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from roleqa import answer  # noqa: E402
+from roleqa.answer import Answerer  # noqa: E402
+from roleqa.build import ensure_index  # noqa: E402
+from roleqa.config import DEFAULT_TOP_K, SHIPPED_CORPUS, Settings  # noqa: E402
+from roleqa.evaluate import Labelled, is_relevant  # noqa: E402
+from roleqa.render import JsonRenderer  # noqa: E402
+from roleqa.repl import ChatSession  # noqa: E402
+
+REAL = ROOT / "tests" / "data" / "real"
+SETS = {
+    "article": (SHIPPED_CORPUS, ROOT / "tests" / "data" / "conversations.jsonl"),
+    "ripgrep": (REAL / "ripgrep" / "md", REAL / "ripgrep" / "conversations.jsonl"),
+    "pyhowto": (REAL / "pyhowto" / "rst", REAL / "pyhowto" / "conversations.jsonl"),
+    "debref": (REAL / "debref" / "txt", REAL / "debref" / "conversations.jsonl"),
+}
+WORK = Path.home() / ".cache" / "roleqa-bench" / "tune"
+
+
+def turns_of(row: dict) -> list[dict]:
+    """The turns of a conversation in one shape: question, label, in scope, follow-up, needs previous."""
+    out = []
+    for i, t in enumerate(row["turns"]):
+        if "kind" in t:  # the real documents' sets
+            label = Labelled(
+                t["question"],
+                [t["phrase"]] if t.get("phrase") else [],
+                t["kind"] != "out_of_scope",
+                section=t.get("section"),
+            )
+            follow = t["kind"] == "followup"
+            out.append({"label": label, "follow_up": follow, "needs": bool(t.get("needs_previous")), "first": i == 0})
+        else:  # the article's set
+            label = Labelled(t["question"], t["relevant"], t["in_scope"])
+            out.append({"label": label, "follow_up": t["follow_up"], "needs": t["follow_up"], "first": i == 0})
+    return out
+
+
+def answerer_for(name: str) -> tuple[Answerer, float]:
+    corpus, _ = SETS[name]
+    index, encoder = ensure_index(Settings(corpus_dir=corpus, index_dir=WORK / name), notify=print)
+    answerer = Answerer(index, encoder)
+    return answerer, answerer.calibration.threshold
+
+
+def play(answerer: Answerer, threshold: float, rows: list[dict]) -> list[tuple[dict, object]]:
+    played = []
+    for row in rows:
+        session = ChatSession(
+            lambda q, k, topic, context: answerer.ask(q, k, threshold, topic, context),
+            JsonRenderer(),
+            DEFAULT_TOP_K,
+            profile=answerer.profile,
+            alternatives=answerer.index.manifest.get("alternatives", []),
+        )
+        for turn in turns_of(row):
+            session.handle(turn["label"].question)
+            played.append((turn, session.last))
+    return played
+
+
+def summary(played) -> dict:
+    def right(turn, result) -> bool:
+        return bool(result.answered and result.hits and is_relevant(turn["label"], result.hits[0]))
+
+    follow = [(t, r) for t, r in played if t["follow_up"]]
+    needs = [(t, r) for t, r in follow if t["needs"]]
+    alone = [(t, r) for t, r in played if not t["follow_up"] and not t["first"] and t["label"].in_scope]
+    outside = [(t, r) for t, r in played if not t["label"].in_scope]
+    return {
+        "follow-ups right": f"{sum(right(t, r) for t, r in follow)}/{len(follow)}",
+        "needing the previous turn, right": f"{sum(right(t, r) for t, r in needs)}/{len(needs)}",
+        "read as follow-ups": f"{sum(r.interpreted_as is not None for _, r in follow)}/{len(follow)}",
+        "self-contained rewritten": f"{sum(r.interpreted_as is not None for _, r in alone)}/{len(alone)}",
+        "out of scope declined": f"{sum(not r.answered for _, r in outside)}/{len(outside)}",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="dev")
+    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--context-weight", type=float, default=None)
+    args = parser.parse_args()
+    if args.context_weight is not None:
+        answer.CONTEXT_WEIGHT = args.context_weight
+    for name in args.sets.split(","):
+        answerer, threshold = answerer_for(name)
+        rows = [json.loads(line) for line in SETS[name][1].read_text().splitlines() if line.strip()]
+        rows = [r for r in rows if r.get("split") == args.split]
+        print(name, args.split, json.dumps(summary(play(answerer, threshold, rows))))
+
+
+if __name__ == "__main__":
+    main()

@@ -319,18 +319,17 @@ class Answerer:
         return found
 
     def _suggest(self, heading: np.ndarray, hits: list[Hit]) -> list[str]:
-        """The closest FAQ questions; for a corpus without a FAQ, the closest sections."""
-        if len(self.faq_rows):
-            questions: list[str] = []
-            for r in self.faq_rows[top_k(heading[self.faq_rows], len(self.faq_rows))]:
-                q = self.index.passage(int(r)).question or ""
-                if q not in questions:
-                    questions.append(q)
-                if len(questions) == SUGGESTIONS:
-                    break
-            return questions
-        sections: list[str] = []
-        for h in hits:
-            if h.passage.leaf not in sections:
-                sections.append(h.passage.leaf)
-        return sections[:SUGGESTIONS]
+        """Questions to ask instead: the closest FAQ questions and question headings first, then the
+        closest other headings as "Ask about: ..." (never "Introduction", never one twice)."""
+        questions: list[str] = []
+        topics: list[str] = []
+        seen: set[str] = set()
+        for row in top_k(heading, 200).tolist():
+            p = self.index.passage(int(row))
+            text = p.question or (f"Ask about: {p.leaf}" if p.leaf != INTRODUCTION else "")
+            if text and text.lower() not in seen:
+                seen.add(text.lower())
+                (questions if p.question else topics).append(text)
+            if len(questions) >= SUGGESTIONS:
+                break
+        return (questions + topics)[:SUGGESTIONS]

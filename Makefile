@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.roleqa-installed
 TEST_STAMP := $(VENV)/.roleqa-test-installed
 
-.PHONY: setup chat test lint build bench quality clean-corpus
+.PHONY: setup chat test lint build bench bench-scale formats conversations quality clean-corpus
 
 setup: $(STAMP)
 
@@ -41,6 +41,18 @@ quality: setup
 # Speed and memory, printed as one table (README "Speed").
 bench: setup
 	$(BIN)/python bench/speed.py
+
+# Growth: Python's documentation at 1 MB, 10 MB and 100,000 passages, beside a plain script (about 2 hours).
+bench-scale: setup
+	$(BIN)/python bench/scale.py
+
+# Real documents in five formats, as shipped and converted to Markdown (needs Debian's pandoc).
+formats: setup
+	$(BIN)/python bench/formats.py
+
+# Follow-ups on labelled conversations over the article and real documents.
+conversations: setup
+	$(BIN)/python bench/conversations.py
 
 # Regenerate corpus/ from the raw scraped page (tests check it is up to date).
 clean-corpus: setup

@@ -156,6 +156,39 @@ def encoder_floor(index_dir: Path, sample: float) -> float:
     return (time.perf_counter() - start) * len(texts) / len(picked)
 
 
+def hnsw_recall(index_dir: Path, questions: list[str]) -> dict:
+    """Recall@10 of the approximate index roleqa builds from HNSW_FROM passages, against exact search,
+    on this corpus's own vectors and real questions; and its build and search times."""
+    sys.path.insert(0, str(ROOT / "src"))
+    import faiss
+    import numpy as np
+
+    import roleqa.index as index_module
+    from roleqa.index import HNSW_FROM, passage_index, read_index
+    from roleqa.onnx_encoder import encoder_folder, load_onnx_encoder
+
+    index = read_index(index_dir)
+    vectors = np.ascontiguousarray(index.vectors(slice(None)))
+    encoder = load_onnx_encoder(encoder_folder(WORK / "cache" / "roleqa", index.model_fingerprint))
+    queries = encoder.embed_batch(questions)
+    start = time.perf_counter()
+    saved, index_module.HNSW_FROM = index_module.HNSW_FROM, 0
+    try:
+        approximate = passage_index(vectors)
+    finally:
+        index_module.HNSW_FROM = saved
+    built = time.perf_counter() - start
+    sims = queries @ vectors.T
+    tenth = -np.partition(-sims, 9, axis=1)[:, 9]
+    start = time.perf_counter()
+    _, found = approximate.search(queries, 10)
+    searched = (time.perf_counter() - start) / len(queries)
+    # By score, not by row: the copies of a passage tie, and any of them is as good.
+    recall = float(np.mean([(sims[i, row] >= tenth[i] - 1e-6).sum() / 10 for i, row in enumerate(found)]))
+    assert isinstance(approximate, faiss.IndexHNSWFlat) and HNSW_FROM > 0
+    return {"hnsw recall@10": recall, "hnsw build s": built, "hnsw ms/query": searched * 1000}
+
+
 def size_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
@@ -230,7 +263,10 @@ def main() -> None:
         per_mb = rows[-1]["passages"] / rows[-1]["text MB"] if rows else 3000
         copies = max(1, -(-args.passages // int(per_mb * whole)))
         corpus, text = corpus_of(files, whole + 1, copies)
-        rows.append(measure(corpus, text, False, args.floor_sample, build_it=False))
+        row = measure(corpus, text, False, args.floor_sample, build_it=False)
+        row |= hnsw_recall(WORK / "indexes" / corpus.name, sorted(set(questions()))[:200])
+        print(json.dumps(row), flush=True)
+        rows.append(row)
     print_table(rows)
 
 

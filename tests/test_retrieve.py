@@ -167,6 +167,11 @@ def test_choose_units_sizes_the_answer_to_the_question():
     # An item too short to stand alone is answered by its list.
     alone = np.array([False, True, True, True, True, True, True])
     assert choose_units(one_item, parent, children, 1, whole_list=False, alone=alone) == [(4, 0)]
+    # ... and never alone, even when its list overlaps an answer already given.
+    sub_first = np.array([0.1, 0.2, 0.3, 0.0, 0.0, 0.9, 0.8])
+    alone = np.array([True, True, True, True, True, True, False])
+    chosen = choose_units(sub_first, parent, children, 7, whole_list=False, alone=alone)
+    assert 6 not in [unit for unit, _ in chosen]
 
 
 def test_choose_units_looks_only_at_the_best_rows_of_a_large_corpus():

@@ -220,6 +220,8 @@ def choose_units(
                 continue
             unit = settle(row)
             if covers(unit) & taken:
+                if not alone[row]:
+                    continue  # its list overlaps an answer already given; alone it is no answer
                 unit = row
             chosen.append((unit, row))
             taken |= covers(unit)

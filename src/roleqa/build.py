@@ -154,7 +154,11 @@ def build_index(
         "alternatives": sibling_alternatives([p.section for p in passages]),
         "embedded": {"texts": len(todo), "reused": len(texts) - len(todo)},
     }
-    manifest["calibration"] = {"bank": off_topic_score(in_memory(built, manifest, writer.folder), encoder)}
+    # The off-topic score moves with the corpus as a whole: a small edit keeps the previous one.
+    before = (previous.manifest.get("calibration") or {}).get("bank") if previous is not None else None
+    small_edit = before is not None and len(todo) <= max(10, len(texts) // 100)
+    bank = before if small_edit else off_topic_score(in_memory(built, manifest, writer.folder), encoder)
+    manifest["calibration"] = {"bank": bank}
     try:
         return save(writer, built, manifest)
     except OSError as e:

@@ -61,7 +61,7 @@ def test_save_and_load_round_trip(tmp_path):
     assert loaded.passage(3) == b.passages[3]
     assert written.manifest == loaded.manifest
     m = loaded.manifest
-    assert m["format"] == "roleqa-index" and m["format_version"] == 6 and m["dense_search"] == "exact"
+    assert m["format"] == "roleqa-index" and m["format_version"] == 7 and m["dense_search"] == "exact"
     assert m["dimension"] == 8 and m["passages"] == 5 and m["model"] == {"fingerprint": "m"}
     assert np.allclose(loaded.vectors(np.arange(5)), b.vectors)
     assert np.allclose(loaded.heading_vectors, b.heading_vectors)
@@ -78,7 +78,9 @@ def test_save_and_load_round_trip(tmp_path):
         CURRENT,
         live_version(tmp_path / "ix"),
     ]
-    assert sorted(p.name for p in version_dir(tmp_path / "ix").iterdir()) == sorted([*FILES, "manifest.json"])
+    assert sorted(p.name for p in version_dir(tmp_path / "ix").iterdir()) == sorted(
+        [*FILES, "manifest.json", ".verified"]  # .verified: its files were checked once, by that read
+    )
 
 
 def test_a_section_vector_is_the_mean_of_its_passages():

@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from roleqa.answer import Answerer
+from roleqa.checksums import sha256_file
 from roleqa.cli import app
 from roleqa.embedding import SentenceTransformerEncoder, default_model_path
 from roleqa.evaluate import load_labelled
@@ -28,7 +29,6 @@ from roleqa.onnx_encoder import (
     export_to_cache,
     load_onnx_encoder,
 )
-from roleqa.store import sha256_file
 
 from .conftest import CACHE, DATA, EXE, SALARY, SALARY_ID, clean_env
 

@@ -160,9 +160,8 @@ class Answerer:
         self.faq_rows = np.flatnonzero(layout["faq"])
         self.children = children_of(self.parent)
         self.profile = Profile.from_json(index.manifest.get("profile"))
-        # Which of the profile's entities each passage is about (agreement needs one, else 0).
-        names = [e.name for e in self.profile.entities]
-        self.roles = [frozenset([names[a]]) if a >= 0 else frozenset() for a in layout["about"].tolist()]
+        # Which of the profile's entities each passage is about (an index into these names, or -1).
+        self.entity_names = [e.name for e in self.profile.entities]
         self.subjects = set(index.manifest.get("subjects", []))
         self.section_of = layout["section"]
         self.calibration = calibration or calibration_for(index)
@@ -182,8 +181,7 @@ class Answerer:
         cleaned = normalize_question(question)
         texts = [self.profile.expand(cleaned), self.profile.expand(normalize_question(f"{context} {question}"))]
         vectors = np.asarray(self.encoder.embed_batch(texts), dtype=np.float32)
-        dense = self._dense(vectors)
-        alone, together = (self.scores(t, v, d) for t, v, d in zip(texts, vectors, dense))
+        alone, together = (self.scores(t, v, *s) for t, v, *s in zip(texts, vectors, *self._similarities(vectors)))
         parts = {name: (1 - CONTEXT_WEIGHT) * alone[name] + CONTEXT_WEIGHT * together[name] for name in alone}
         return self._result(cleaned, parts, k, threshold, topic)
 
@@ -196,12 +194,17 @@ class Answerer:
             return []
         expanded = [self.profile.expand(q) for q in cleaned]
         vectors = np.asarray(self.encoder.embed_batch(expanded), dtype=np.float32)
-        dense = self._dense(vectors)
-        results = [
-            self._result(q, self.scores(x, v, d), k, threshold, topic)
-            for q, x, v, d in zip(cleaned, expanded, vectors, dense)
+        similar = self._similarities(vectors)
+        return [
+            self._result(q, self.scores(x, v, *s), k, threshold, topic)
+            for q, x, v, *s in zip(cleaned, expanded, vectors, *similar)
         ]
-        return results
+
+    def _similarities(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cosine of each question to every passage, heading and section: three matrix products
+        for a whole batch (one row per question), not three per question."""
+        index = self.index
+        return self._dense(vectors), vectors @ index.heading_vectors.T, vectors @ index.section_vectors.T
 
     def _dense(self, vectors: np.ndarray) -> np.ndarray:
         """Cosine of each question to every passage, one row per question (inner product on
@@ -216,18 +219,26 @@ class Answerer:
             dense[i, rows[i][valid]] = found[i][valid]
         return dense
 
-    def scores(self, expanded: str, vector: np.ndarray, dense: np.ndarray | None = None) -> dict[str, np.ndarray]:
-        """Every part of the ranking score, for every passage (before weighting)."""
+    def scores(
+        self,
+        expanded: str,
+        vector: np.ndarray,
+        dense: np.ndarray | None = None,
+        headings: np.ndarray | None = None,
+        sections: np.ndarray | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Every part of the ranking score, for every passage (before weighting). The question's
+        similarities to every passage, heading and section are computed unless given."""
         index = self.index
         vector = np.asarray(vector, dtype=np.float32)
         if dense is None:
-            dense = self._dense(vector.reshape(1, -1))[0]
+            dense, headings, sections = (m[0] for m in self._similarities(vector.reshape(1, -1)))
         return {
             "dense": dense,
-            "heading": (index.heading_vectors @ vector)[index.layout["heading"]],
-            "section": (index.section_vectors @ vector)[self.section_of],
+            "heading": headings[index.layout["heading"]],
+            "section": sections[self.section_of],
             "lexical": index.lexical.scores(expanded),
-            "role": role_agreement(self.profile.entities_in(expanded), self.roles),
+            "role": role_agreement(self.profile.entities_in(expanded), self.index.layout["about"], self.entity_names),
         }
 
     def _result(self, question: str, parts: dict[str, np.ndarray], k: int, threshold: float, topic) -> Result:
@@ -281,14 +292,7 @@ class Answerer:
         if len(spans) <= 1:
             return tuple(spans)
         lexical = self.index.lexical
-        weight = [
-            sum(
-                float(lexical.idf[lexical.vocabulary[t]])
-                for t in set(tokenize(text[a:b])) & terms
-                if t in lexical.vocabulary
-            )
-            for a, b in spans
-        ]
+        weight = [sum(lexical.idf_of(t) for t in set(tokenize(text[a:b])) & terms) for a, b in spans]
         return (spans[int(np.argmax(weight))],)
 
     def _ids(self, row: int) -> frozenset[str]:
@@ -322,14 +326,22 @@ class Answerer:
         """Questions to ask instead: the closest FAQ questions and question headings first, then the
         closest other headings as "Ask about: ..." (never "Introduction", never one twice)."""
         questions: list[str] = []
-        topics: list[str] = []
         seen: set[str] = set()
+        # Few records are read: the best FAQ rows, then only as many headings as are missing.
+        faq = self.faq_rows
+        for row in faq[top_k(heading[faq], 4 * SUGGESTIONS)].tolist() if len(faq) else []:
+            text = self.index.passage(row).question
+            if text.lower() not in seen:
+                seen.add(text.lower())
+                questions.append(text)
+            if len(questions) >= SUGGESTIONS:
+                return questions
         for row in top_k(heading, 200).tolist():
             p = self.index.passage(int(row))
-            text = p.question or (f"Ask about: {p.leaf}" if p.leaf != INTRODUCTION else "")
+            text = f"Ask about: {p.leaf}" if not p.question and p.leaf != INTRODUCTION else ""
             if text and text.lower() not in seen:
                 seen.add(text.lower())
-                (questions if p.question else topics).append(text)
+                questions.append(text)
             if len(questions) >= SUGGESTIONS:
                 break
-        return (questions + topics)[:SUGGESTIONS]
+        return questions

@@ -12,7 +12,9 @@ import hashlib
 import os
 import signal
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -25,13 +27,14 @@ from roleqa.embedding import Encoder, SentenceTransformerEncoder, default_model_
 from roleqa.errors import Interrupted, RoleqaError
 from roleqa.followup import sibling_alternatives
 from roleqa.index import Built, Index, in_memory, load, read_index, save
-from roleqa.ingest import corpus_fingerprint, parse_sources, read_corpus
+from roleqa.ingest import corpus_fingerprint, corpus_stamp, parse_sources, read_corpus
 from roleqa.lexical import Lexical
 from roleqa.onnx_encoder import EncoderUnavailable, encoder_folder, export_to_cache, load_onnx_encoder
 from roleqa.profile import Profile, load_profile
 from roleqa.retrieve import job_titles
 
 BATCH_SIZE = 64
+_STARTER = ThreadPoolExecutor(max_workers=1)
 Notify = Callable[[str], None]
 # Called with the number of texts to embed; returns a per-batch advance callback.
 Progress = Callable[[int], Callable[[int], None]]
@@ -39,26 +42,58 @@ Progress = Callable[[int], Callable[[int], None]]
 
 @dataclass(frozen=True)
 class Sources:
-    """What an index is built from, with the fingerprints that identify it."""
+    """What an index is built from, with what identifies it. The files are read only when asked
+    for (docs, warnings, corpus_fingerprint): an unchanged stamp needs none of them."""
 
     corpus_dir: Path
     model_dir: Path
-    corpus_fingerprint: str
+    stamp: str | None  # ingest.corpus_stamp: names, sizes and times of the files
     model_fingerprint: str | None  # None when the model cannot be found: see model_problem
-    docs: list  # ingest.Source: the files, read but not yet parsed
-    warnings: list[str]
     model_problem: str | None = None
     mode: int = 0o755  # the corpus folder's permissions, which its index takes
     profile: Profile = Profile()
 
+    @cached_property
+    def _read(self) -> tuple[list, list[str]]:
+        return read_corpus(self.corpus_dir)
+
+    @property
+    def docs(self) -> list:
+        """ingest.Source: the files, read but not yet parsed."""
+        return self._read[0]
+
+    @property
+    def warnings(self) -> list[str]:
+        return self._read[1]
+
+    @cached_property
+    def corpus_fingerprint(self) -> str:
+        return corpus_fingerprint(self.docs)
+
+    def skipped(self, manifest: dict) -> list[str]:
+        """The files skipped, said again on every command: as found now if the files were read,
+        else as the build of `manifest` recorded them (the stamp says they are the same files)."""
+        if "_read" in self.__dict__:
+            return self.warnings
+        return list(manifest.get("corpus", {}).get("warnings", []))
+
+    def unchanged_since(self, manifest: dict) -> bool:
+        """Whether the corpus is the one an index with `manifest` was built from."""
+        corpus = manifest.get("corpus", {})
+        if self.stamp is not None and corpus.get("stamp") == self.stamp:
+            return True
+        return corpus.get("fingerprint") == self.corpus_fingerprint
+
 
 def resolve_sources(settings: Settings) -> Sources:
-    """Read the corpus and locate the model named by `settings`.
+    """Locate the corpus and the model named by `settings` (the files are read when needed).
 
     A missing model is not an error yet: a fresh index can still answer with
     the exported copy of the model in the cache. Building needs the model.
     """
-    docs, warnings = read_corpus(settings.corpus_dir)
+    if not settings.corpus_dir.is_dir():
+        raise RoleqaError(f"corpus folder {settings.corpus_dir} does not exist; pass --corpus DIR with your documents")
+    stamp = corpus_stamp(settings.corpus_dir)
     try:
         model_dir = settings.model_path or default_model_path()
         fingerprint, problem = model_fingerprint(model_dir), None
@@ -66,9 +101,7 @@ def resolve_sources(settings: Settings) -> Sources:
         model_dir, fingerprint, problem = settings.model_path or Path("."), None, str(e)
     mode = settings.corpus_dir.stat().st_mode & 0o777
     profile = load_profile(settings.corpus_dir)
-    return Sources(
-        settings.corpus_dir, model_dir, corpus_fingerprint(docs), fingerprint, docs, warnings, problem, mode, profile
-    )
+    return Sources(settings.corpus_dir, model_dir, stamp, fingerprint, problem, mode, profile)
 
 
 def chunking_settings() -> dict:
@@ -80,7 +113,7 @@ def stale_reason(manifest: dict, sources: Sources) -> str | None:
     model = manifest.get("model", {}).get("fingerprint")
     if sources.model_fingerprint is not None and model != sources.model_fingerprint:
         return "the model changed"
-    if manifest.get("corpus", {}).get("fingerprint") != sources.corpus_fingerprint:
+    if not sources.unchanged_since(manifest):
         return "the corpus changed"
     if manifest.get("chunking") != chunking_settings():
         return "the chunking settings changed"
@@ -146,7 +179,9 @@ def build_index(
         "corpus": {
             "path": str(sources.corpus_dir),
             "fingerprint": sources.corpus_fingerprint,
+            "stamp": sources.stamp,
             "documents": documents,
+            "warnings": sources.warnings,
         },
         "chunking": chunking_settings(),
         "profile": sources.profile.to_json(),
@@ -190,8 +225,7 @@ def assemble(
     has_own = np.zeros(len(sections), dtype=bool)
     has_own[section_of[own]] = True
     use = own | ~has_own[section_of]
-    sums = np.zeros((len(sections), dimension), dtype=np.float64)
-    np.add.at(sums, section_of[use], vectors[use])
+    sums = _sum_rows(vectors[use], section_of[use], len(sections))
     section_vectors = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)).astype(np.float32)
     row_of = {p.id: i for i, p in enumerate(passages)}
     entities = [e.name for e in profile.entities]
@@ -207,10 +241,28 @@ def assemble(
         old_row = {p.id: i for i, p in enumerate(previous.passages)}
         old_rows = [old_row.get(p.id, -1) for p in passages]
         old_rows = [r if r >= 0 and previous.passage(r) == p else -1 for r, p in zip(old_rows, passages)]
-        lexical = Lexical.build([p.embed_text for p in passages], previous.lexical, old_rows)
+        lines = [previous.passage_line(r) if r >= 0 else None for r in old_rows]
+        try:
+            lexical = Lexical.build([p.embed_text for p in passages], previous.lexical, old_rows)
+        except Exception:  # noqa: BLE001 - unreadable counts cost a full tokenization, not the build
+            lexical = Lexical.build([p.embed_text for p in passages])
     else:
-        lexical = Lexical.build([p.embed_text for p in passages])
-    return Built(passages, vectors, rows(headings), section_vectors, [list(s) for s in sections], layout, lexical)
+        lexical, lines = Lexical.build([p.embed_text for p in passages]), None
+    sections = [list(s) for s in sections]
+    return Built(passages, vectors, rows(headings), section_vectors, sections, layout, lexical, lines)
+
+
+def _sum_rows(vectors: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
+    """The sum of the rows of each group 0..n-1 (sorted, then one reduceat: np.add.at takes seconds)."""
+    sums = np.zeros((n, vectors.shape[1]), dtype=np.float32)
+    if not len(groups):
+        return sums
+    if np.any(groups[1:] < groups[:-1]):  # a corpus's sections come in order: usually already sorted
+        order = np.argsort(groups, kind="stable")
+        groups, vectors = groups[order], vectors[order]
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    sums[groups[starts]] = np.add.reduceat(vectors, starts, axis=0)
+    return sums
 
 
 def off_topic_score(index: Index, encoder: Encoder) -> float:
@@ -311,11 +363,20 @@ def build_encoder(sources: Sources, cache_dir: Path, notify: Notify) -> Encoder:
             return reference
 
 
-def query_encoder(index: Index, sources: Sources, cache_dir: Path, notify: Notify) -> Encoder:
-    """The encoder for questions: the cached export of the index's model, else sentence-transformers."""
+def query_encoder(
+    index: Index, sources: Sources, cache_dir: Path, notify: Notify, early: Future | None = None
+) -> Encoder:
+    """The encoder for questions: the cached export of the index's model, else sentence-transformers.
+    `early`: that export already being loaded, for the model `sources` names."""
     fingerprint = index.model_fingerprint or ""
+    dimension = index.manifest.get("dimension")
     try:
-        return load_onnx_encoder(encoder_folder(cache_dir, fingerprint), index.manifest.get("dimension"))
+        if early is not None and fingerprint == sources.model_fingerprint:
+            encoder = early.result()
+            if dimension is not None and encoder.dimension != dimension:
+                raise EncoderUnavailable("its output dimension differs from the index")
+            return encoder
+        return load_onnx_encoder(encoder_folder(cache_dir, fingerprint), dimension)
     except EncoderUnavailable as e:
         if sources.model_problem:
             raise RoleqaError(sources.model_problem) from None
@@ -343,12 +404,14 @@ def ensure_index(
     dest = settings.index_path
     store.check_owned(dest)  # before reading or embedding anything
     sources = resolve_sources(settings)
-    for warning in sources.warnings:
-        notify(warning)
     found = "a rebuild was asked for" if force else _load_fresh(dest, sources, encoder, settings.cache_dir, notify)
     if not isinstance(found, str):
+        for warning in sources.skipped(found[0].manifest):
+            notify(warning)
         store.clear_leftovers(dest)
         return found
+    for warning in sources.warnings:
+        notify(warning)
     if sources.model_problem:
         raise RoleqaError(sources.model_problem)
     checkpoint = fault_injection(settings.test_fault)
@@ -375,6 +438,11 @@ def _load_fresh(
     dest: Path, sources: Sources, encoder: Encoder | None, cache_dir: Path, notify: Notify
 ) -> tuple[Index, Encoder] | str:
     """The index at `dest` and its query encoder if it is usable and fresh, else why not."""
+    early = None
+    if encoder is None and sources.model_fingerprint is not None:
+        # Starting ONNX Runtime takes as long as reading a large index, and mostly without
+        # holding the GIL: the two at once (bench/scale.py).
+        early = _STARTER.submit(load_onnx_encoder, encoder_folder(cache_dir, sources.model_fingerprint))
     try:
         index = read_index(dest)
     except store.IndexUnusable as e:
@@ -384,7 +452,7 @@ def _load_fresh(
         return reason
     if encoder:
         return index, encoder
-    fast = query_encoder(index, sources, cache_dir, notify)
+    fast = query_encoder(index, sources, cache_dir, notify, early)
     if sources.model_problem:
         notify(f"{sources.model_problem.split(';')[0]}; answering with the cached copy of the model")
     return index, fast

@@ -27,7 +27,8 @@ heading and position, so they are stable across rebuilds of the same text:
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import PurePosixPath
 
 from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Section
@@ -72,25 +73,37 @@ class Passage:
     members: tuple[str, ...] = ()  # for a list: the ids of its items, in order
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # By hand: dataclasses.asdict deep-copies every field, seconds on a large corpus.
+        return {
+            "id": self.id,
+            "document": self.document,
+            "title": self.title,
+            "section": self.section,
+            "kind": self.kind,
+            "text": self.text,
+            "question": self.question,
+            "context": self.context,
+            "group": self.group,
+            "members": list(self.members),
+        }
 
     @classmethod
     def from_dict(cls, row: dict) -> Passage:
         return cls(**{**row, "members": tuple(row.get("members", ()))})
 
-    @property
+    @cached_property
     def leaf(self) -> str:
         """The passage's own heading, without list numbering ("2. Skill sets" -> "Skill sets")."""
         return strip_numbering(self.section.split(" > ")[-1])
 
-    @property
+    @cached_property  # computed once per passage: a build asks for it many times
     def embed_text(self) -> str:
         """What is embedded: the passage under its heading, with its list lead-in."""
         if self.question:
             return f"{self.question} {self.text}"
         return " ".join(part for part in (f"{self.title}: {self.leaf}.", self.context, self.text) if part)
 
-    @property
+    @cached_property
     def heading_text(self) -> str:
         """A short title matched against the question: the FAQ question, else heading and label."""
         if self.question:

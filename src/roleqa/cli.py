@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -36,26 +35,26 @@ Markdown, reStructuredText, HTML, PDF or text files."""
 class _Group(TyperGroup):
     """Turns RoleqaError into one plain "Error: ..." line on stderr and exit code 1, Ctrl-C into 130."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: typer.Context):
         try:
             return super().invoke(ctx)
         except Interrupted as e:
             _end_progress_line()
-            click.echo(f"roleqa: {safe(str(e))}", err=True)
+            typer.echo(f"roleqa: {safe(str(e))}", err=True)
             ctx.exit(INTERRUPTED)
         except RoleqaError as e:
-            click.echo(f"Error: {safe(str(e))}", err=True)
+            typer.echo(f"Error: {safe(str(e))}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
             _end_progress_line()
-            click.echo("roleqa: interrupted", err=True)
+            typer.echo("roleqa: interrupted", err=True)
             ctx.exit(INTERRUPTED)
 
 
 def _end_progress_line() -> None:
     # A progress bar stops mid-line; the shell's prompt must not be glued to it.
     if sys.stderr.isatty():
-        click.echo("", err=True)
+        typer.echo("", err=True)
 
 
 app = typer.Typer(

@@ -188,20 +188,35 @@ def _pronoun(pronoun: str, plural: str) -> str:
 def sibling_alternatives(sections: list[str], limit: int = 200) -> list[list[str]]:
     """Terms that stand in the same place in sibling headings, grouped: from "Installing on Linux" and
     "Installing on Windows" (under one parent), ["Linux", "Windows"]. Only one word may differ."""
-    children: dict[str, list[list[str]]] = {}
+    # Siblings differing only at word k share the key (parent, length, k, the other words): one pass
+    # over the headings, not a comparison of every pair (thousands of siblings in API references).
+    slots: dict[tuple, list[str]] = {}
     for path in dict.fromkeys(sections):
         parent, _, leaf = path.rpartition(" > ")
-        children.setdefault(parent, []).append(re.findall(r"[\w'.+-]+", leaf))
-    groups: list[set[str]] = []
-    for leaves in children.values():
-        for i, a in enumerate(leaves):
-            for b in leaves[i + 1 :]:
-                if len(a) != len(b) or len(a) < 2:
-                    continue
-                diff = [k for k, (x, y) in enumerate(zip(a, b)) if x.lower() != y.lower()]
-                if len(diff) == 1 and len(a[diff[0]]) > 2 and len(b[diff[0]]) > 2:
-                    pair = {a[diff[0]], b[diff[0]]}
-                    joined = [g for g in groups if g & pair]
-                    merged = pair.union(*joined)
-                    groups = [g for g in groups if not g & pair] + [merged]
-    return [sorted(g) for g in groups][:limit]
+        words = re.findall(r"[\w'.+-]+", leaf)
+        if len(words) < 2:
+            continue
+        lower = [w.lower() for w in words]
+        for k, word in enumerate(words):
+            if len(word) > 2:
+                slots.setdefault((parent, len(words), k, *lower[:k], *lower[k + 1 :]), []).append(word)
+    parent_of: dict[str, str] = {}
+
+    def root(word: str) -> str:
+        while parent_of[word] != word:
+            parent_of[word] = parent_of[parent_of[word]]
+            word = parent_of[word]
+        return word
+
+    for words in slots.values():
+        if len({w.lower() for w in words}) < 2:
+            continue
+        for word in words:
+            parent_of.setdefault(word, word)
+        first = root(words[0])
+        for word in words[1:]:
+            parent_of[root(word)] = first
+    groups: dict[str, set[str]] = {}
+    for word in parent_of:  # in the order the words were first seen
+        groups.setdefault(root(word), set()).add(word)
+    return [sorted(g) for g in groups.values()][:limit]

@@ -18,7 +18,7 @@
     sections.json     each section's document and heading path, in row order
     lexical.npz       BM25 weights, passages x terms (lexical.py)
     counts.npz        term counts, passages x terms: a rebuild reuses them
-    vocabulary.json   the terms and their IDF
+    vocabulary.txt    the terms, sorted, one per line (term i is column i)
 
 Vectors are L2-normalised float32, so inner product is cosine similarity.
 No pickle anywhere: JSON, NumPy's .npy/.npz and FAISS's own format.
@@ -50,7 +50,7 @@ FILES = (
     "sections.json",
     "lexical.npz",
     "counts.npz",
-    "vocabulary.json",
+    "vocabulary.txt",
 )
 LAYOUT = ("parent", "alone", "heading", "section", "faq", "about")
 # Above this many passages the dense search is approximate (HNSW): chosen by
@@ -71,6 +71,7 @@ class Built:
     sections: list[tuple[str, str]]  # (document, heading path) per section row
     layout: dict[str, np.ndarray]
     lexical: Lexical
+    lines: list[bytes | None] | None = None  # passages.jsonl lines a rebuild kept as they were, by row
 
 
 @dataclass
@@ -98,10 +99,14 @@ class Index:
     def passage(self, row: int) -> Passage:
         return self._records[row]
 
+    def passage_line(self, row: int) -> bytes:
+        """Passage `row` as stored in passages.jsonl."""
+        return self._records.line(row)
+
     @property
     def passages(self) -> list[Passage]:
-        """Every passage (reads them all: for tools and tests, not for answering)."""
-        return [self._records[row] for row in range(self.size)]
+        """Every passage (reads them all: for rebuilds, tools and tests, not for answering)."""
+        return self._records.all()
 
     def vectors(self, rows: np.ndarray | slice) -> np.ndarray:
         """The passage vectors of `rows` (for an exact index, a view of FAISS's own array: no copy)."""
@@ -125,9 +130,13 @@ class PassageRecords:
         self.data = data if isinstance(data, bytes) else open(data, "rb")  # noqa: SIM115 - kept open, see above
         self.offsets = offsets
         self.cache: dict[int, Passage] = {}
+        self.everything: list[Passage] | None = None
+        self.lines: list[bytes] = []
 
     def __getitem__(self, row: int) -> Passage:
         row = int(row)
+        if self.everything is not None:
+            return self.everything[row]
         if row not in self.cache:
             start, stop = int(self.offsets[row]), int(self.offsets[row + 1])
             if isinstance(self.data, bytes):
@@ -136,6 +145,26 @@ class PassageRecords:
                 line = os.pread(self.data.fileno(), stop - start, start)
             self.cache[row] = Passage.from_dict(json.loads(line))
         return self.cache[row]
+
+    def all(self) -> list[Passage]:
+        """Every record, read in one pass (one JSON parse of the whole file, not one per line)."""
+        if self.everything is None:
+            n = len(self.offsets) - 1
+            if isinstance(self.data, bytes):
+                data = self.data
+            else:
+                data = os.pread(self.data.fileno(), int(self.offsets[-1]), 0)
+            self.lines = data.splitlines(keepends=True)
+            rows = json.loads(b"[" + b",".join(self.lines) + b"]") if n else []
+            if len(rows) != n:
+                raise ValueError("passages.jsonl does not have one line per passage")
+            self.everything = [self.cache.get(i) or Passage.from_dict(row) for i, row in enumerate(rows)]
+        return self.everything
+
+    def line(self, row: int) -> bytes:
+        """The stored line of a record (for a rebuild that keeps it as it is)."""
+        self.all()
+        return self.lines[row]
 
 
 def passage_index(vectors: np.ndarray) -> faiss.Index:
@@ -169,7 +198,10 @@ def files_of(built: Built) -> dict[str, Content]:
     n = len(built.passages)
     if not len(built.vectors) == n or any(len(built.layout[k]) != n for k in LAYOUT):
         raise ValueError("one vector and one layout value per passage expected")
-    lines = [(json.dumps(p.to_dict(), ensure_ascii=False) + "\n").encode("utf-8") for p in built.passages]
+    kept = built.lines or [None] * n
+    lines = [
+        line or (json.dumps(p.to_dict(), ensure_ascii=False) + "\n").encode() for p, line in zip(built.passages, kept)
+    ]
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum([len(line) for line in lines], out=offsets[1:])
     return {
@@ -193,12 +225,17 @@ def load(version: Version) -> Index:
         offsets = np.load(path / "offsets.npy")
         with np.load(path / "layout.npz") as z:
             layout = {k: z[k] for k in LAYOUT}
+        # Read, not memory-mapped: exact search touches every vector on the first question,
+        # and faulting the pages in one by one was slower than one read (measured at 10 MB).
         dense = faiss.read_index(str(path / "passages.faiss"))
         headings = np.load(path / "headings.npy")
         sections_v = np.load(path / "sections.npy")
         sections = [tuple(s) for s in json.loads((path / "sections.json").read_text(encoding="utf-8"))]
         lexical = Lexical.from_files(
-            str(path / "lexical.npz"), str(path / "counts.npz"), (path / "vocabulary.json").read_bytes()
+            len(offsets) - 1,
+            str(path / "lexical.npz"),
+            str(path / "counts.npz"),
+            (path / "vocabulary.txt").read_bytes(),
         )
     except Exception as e:  # noqa: BLE001 - whatever a damaged file makes a library raise
         version.verified()  # a damaged file says so, rather than how it failed to parse

@@ -1,14 +1,16 @@
 """Read a corpus folder: every file of a kind roleqa reads, then each parsed by its reader.
 
-Reading the files is cheap and happens on every command (their fingerprint
-tells whether the index is fresh); parsing them (readers/) happens only when
-an index is built.
+Every command checks whether the index is fresh: by the files' names, sizes and
+times first (corpus_stamp), by their contents when those differ. Parsing them
+(readers/) happens only when an index is built.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,8 @@ from roleqa.readers import TEXT_KINDS, ReaderError, kind_of, parse
 # A bigger file is skipped: embedding it would take many minutes on a laptop,
 # and a note that size is almost always an export or a log, not prose.
 MAX_DOCUMENT_BYTES = 2_000_000
+# A corpus with a file modified this recently is checked by content, not by its files' times.
+RACY_SECONDS = 2.0
 FORMATS = ".md, .markdown, .rst, .html, .htm, .pdf, .txt"
 
 
@@ -30,6 +34,18 @@ class Source:
     name: str
     kind: str
     data: bytes
+
+
+def _walk(corpus_dir: Path) -> Iterator[tuple[str, str | None, Path]]:
+    """(name relative to the folder, reader kind or None, path) of each file, in name order;
+    hidden files and folders and the corpus profile left out, symlinked folders not followed."""
+    for root, dirs, files in os.walk(corpus_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for fname in sorted(files):
+            if fname.startswith(".") or (root == str(corpus_dir) and fname == PROFILE_FILE):
+                continue  # hidden, or the corpus profile (profile.py): not a document
+            path = Path(root) / fname
+            yield path.relative_to(corpus_dir).as_posix(), kind_of(fname), path
 
 
 def read_corpus(corpus_dir: Path) -> tuple[list[Source], list[str]]:
@@ -45,23 +61,16 @@ def read_corpus(corpus_dir: Path) -> tuple[list[Source], list[str]]:
     sources: list[Source] = []
     warnings: list[str] = []
     other: dict[str, int] = {}
-    for root, dirs, files in os.walk(corpus_dir):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for fname in sorted(files):
-            if fname.startswith(".") or (root == str(corpus_dir) and fname == PROFILE_FILE):
-                continue  # hidden, or the corpus profile (profile.py): not a document
-            path = Path(root) / fname
-            name = path.relative_to(corpus_dir).as_posix()
-            kind = kind_of(fname)
-            if kind is None:
-                suffix = Path(fname).suffix.lower() or "(no suffix)"
-                other[suffix] = other.get(suffix, 0) + 1
-                continue
-            problem, data = _load(path, kind)
-            if problem:
-                warnings.append(f"skipped {name}: {problem}")
-            else:
-                sources.append(Source(name, kind, data))
+    for name, kind, path in _walk(corpus_dir):
+        if kind is None:
+            suffix = path.suffix.lower() or "(no suffix)"
+            other[suffix] = other.get(suffix, 0) + 1
+            continue
+        problem, data = _load(path, kind)
+        if problem:
+            warnings.append(f"skipped {name}: {problem}")
+        else:
+            sources.append(Source(name, kind, data))
     if other:
         kinds = ", ".join(f"{n} {s}" for s, n in sorted(other.items()))
         warnings.append(f"skipped files of kinds roleqa does not read ({kinds}); it reads {FORMATS}")
@@ -69,6 +78,26 @@ def read_corpus(corpus_dir: Path) -> tuple[list[Source], list[str]]:
         raise RoleqaError(f"no documents with text in {corpus_dir} ({FORMATS}); add some or pass another --corpus")
     sources.sort(key=lambda s: s.name)
     return sources, warnings
+
+
+def corpus_stamp(corpus_dir: Path, now: float | None = None) -> str | None:
+    """A hash of the name, size and modification time of every file roleqa would read: when it
+    matches the index's, the corpus is unchanged without reading a byte of it (as make and git
+    decide). None when a file changed in the last RACY_SECONDS: file times move in clock ticks,
+    so a second edit that soon, of the same size, could leave the stamp as it was."""
+    now = time.time() if now is None else now
+    h = hashlib.sha256()
+    try:
+        for name, kind, path in _walk(corpus_dir):
+            if kind is None:
+                continue
+            st = path.stat()
+            if st.st_mtime > now - RACY_SECONDS:
+                return None
+            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    except OSError:
+        return None  # unreadable or vanishing files: the contents decide
+    return h.hexdigest()
 
 
 def _load(path: Path, kind: str) -> tuple[str | None, bytes]:

@@ -25,11 +25,11 @@ what lets it be fused with cosine similarities by one weight.
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -66,60 +66,89 @@ def tokenize(text: str) -> list[str]:
 
 @dataclass
 class Lexical:
-    """BM25 over the passages: compressed columns of weights, compressed rows of counts, the vocabulary."""
+    """BM25 over the passages: compressed columns of weights, the vocabulary, and (read on first
+    use, as only a rebuild needs them) compressed rows of term counts."""
 
     n: int  # passages
     # Weights by term: term t's postings are rows[starts[t]:starts[t+1]] with weights[...].
     starts: np.ndarray
     rows: np.ndarray
     weights: np.ndarray
-    # Counts by passage: passage i's terms are terms[offsets[i]:offsets[i+1]] with counts[...].
-    offsets: np.ndarray
-    terms: np.ndarray
-    counts: np.ndarray
-    vocabulary: dict[str, int]
+    vocabulary: list[str]  # the terms, sorted: term t is column t (found by bisection, no dict to build)
     idf: np.ndarray
+    # Counts by passage: passage i's terms are terms[offsets[i]:offsets[i+1]] with counts[...];
+    # (offsets, terms, counts), or the path or bytes of counts.npz to read them from.
+    counts_from: tuple[np.ndarray, np.ndarray, np.ndarray] | str | bytes = field(repr=False, default=())
+
+    def term_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(offsets, terms, counts) of every passage, read from counts.npz the first time."""
+        if not isinstance(self.counts_from, tuple):
+            c = _arrays(self.counts_from)
+            self.counts_from = (c["offsets"], c["terms"], c["counts"])
+        return self.counts_from
 
     @classmethod
     def build(cls, texts: list[str], previous: Lexical | None = None, old_rows: list[int] | None = None) -> Lexical:
-        """BM25 over `texts`; rows whose `old_rows` entry is a row of `previous` reuse its counts."""
-        vocabulary: dict[str, int] = {}
-        old_terms = list(previous.vocabulary) if previous is not None else []
-        offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-        terms: list[int] = []
-        counts: list[int] = []
-        for i, text in enumerate(texts):
-            old = old_rows[i] if previous is not None and old_rows is not None else -1
-            if old >= 0:
-                a, b = previous.offsets[old], previous.offsets[old + 1]
-                pairs = zip((old_terms[t] for t in previous.terms[a:b].tolist()), previous.counts[a:b].tolist())
-            else:
-                pairs = Counter(tokenize(text)).items()
-            for term, tf in pairs:
-                terms.append(vocabulary.setdefault(term, len(vocabulary)))
-                counts.append(tf)
-            offsets[i + 1] = len(terms)
-        return cls.from_counts(offsets, np.array(terms, dtype=np.int32), np.array(counts, dtype=np.int32), vocabulary)
+        """BM25 over `texts`; rows whose `old_rows` entry is a row of `previous` reuse its counts
+        (copied as array slices, term ids kept): only the other texts are tokenized."""
+        n = len(texts)
+        old = np.asarray(old_rows if previous is not None and old_rows is not None else [-1] * n, dtype=np.int64)
+        vocabulary = {t: i for i, t in enumerate(previous.vocabulary)} if previous is not None else {}
+        lengths = np.zeros(n, dtype=np.int64)
+        reused = np.flatnonzero(old >= 0)
+        if len(reused):
+            old_offsets, old_terms, old_counts = previous.term_counts()
+            sources = old_offsets[old[reused]]
+            lengths[reused] = old_offsets[old[reused] + 1] - sources
+        fresh: dict[int, tuple[list[int], list[int]]] = {}
+        for i in np.flatnonzero(old < 0).tolist():
+            pairs = Counter(tokenize(texts[i])).items()
+            fresh[i] = ([vocabulary.setdefault(t, len(vocabulary)) for t, _ in pairs], [c for _, c in pairs])
+            lengths[i] = len(pairs)
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        terms = np.empty(offsets[-1], dtype=np.int32)
+        counts = np.empty(offsets[-1], dtype=np.int32)
+        if len(reused):
+            spans = lengths[reused]
+            within = np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
+            into = np.repeat(offsets[reused], spans) + within
+            taken = np.repeat(sources, spans) + within
+            terms[into], counts[into] = old_terms[taken], old_counts[taken]
+        for i, (ids, tfs) in fresh.items():
+            terms[offsets[i] : offsets[i + 1]] = ids
+            counts[offsets[i] : offsets[i + 1]] = tfs
+        return cls.from_counts(offsets, terms, counts, vocabulary)
 
     @classmethod
     def from_counts(cls, offsets: np.ndarray, terms: np.ndarray, counts: np.ndarray, vocabulary: dict) -> Lexical:
+        """BM25 from term counts; `vocabulary` maps each term to its id in `terms`. The terms are
+        renumbered in sorted order, and terms no passage has (after a rebuild) dropped."""
         n = len(offsets) - 1
+        names = list(vocabulary)  # in id order
+        df = np.bincount(terms, minlength=len(names))
+        kept = sorted(t for t, i in vocabulary.items() if df[i])
+        new_id = np.full(len(names), -1, dtype=np.int64)
+        new_id[[vocabulary[t] for t in kept]] = np.arange(len(kept))
+        terms = new_id[terms].astype(np.int32) if len(terms) else terms.astype(np.int32)
+        df = np.bincount(terms, minlength=len(kept))
+        vocabulary = kept
         row = np.repeat(np.arange(n, dtype=np.int32), np.diff(offsets))
         tf = counts.astype(np.float32)
         lengths = np.bincount(row, weights=tf, minlength=n).astype(np.float32)
         average = float(lengths.mean()) if n and lengths.sum() else 1.0
-        df = np.bincount(terms, minlength=len(vocabulary)).astype(np.float32)
-        idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        idf = _idf(n, df)
         values = idf[terms] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[row] / average))
         order = np.argsort(terms, kind="stable")
         starts = np.zeros(len(vocabulary) + 1, dtype=np.int64)
         np.cumsum(df.astype(np.int64), out=starts[1:])
-        return cls(n, starts, row[order], values[order].astype(np.float32), offsets, terms, counts, vocabulary, idf)
+        weights = values[order].astype(np.float32)
+        return cls(n, starts, row[order], weights, vocabulary, idf, (offsets, terms, counts))
 
     def scores(self, question: str) -> np.ndarray:
         """Normalised BM25 of every passage for `question`, in [0, 1]."""
         terms = set(tokenize(question))
-        columns = [self.vocabulary[t] for t in terms if t in self.vocabulary]
+        columns = [c for c in map(self.column, terms) if c is not None]
         if not columns:
             return np.zeros(self.n, dtype=np.float32)
         unknown = len(terms) - len(columns)
@@ -131,29 +160,44 @@ class Lexical:
 
     def to_files(self) -> dict[str, bytes]:
         """The files an index stores: both matrices (npz) and the vocabulary with its IDF (JSON)."""
+        offsets, terms, counts = self.term_counts()
         out = {}
         for name, arrays in (
             ("lexical.npz", {"starts": self.starts, "rows": self.rows, "weights": self.weights}),
-            ("counts.npz", {"offsets": self.offsets, "terms": self.terms, "counts": self.counts}),
+            ("counts.npz", {"offsets": offsets, "terms": terms, "counts": counts}),
         ):
             buffer = io.BytesIO()
             np.savez(buffer, **arrays)
             out[name] = buffer.getvalue()
-        vocabulary = {"terms": list(self.vocabulary), "idf": self.idf.round(6).tolist()}
-        out["vocabulary.json"] = json.dumps(vocabulary).encode()
+        out["vocabulary.txt"] = "\n".join(self.vocabulary).encode("utf-8")
         return out
 
     @classmethod
-    def from_files(cls, weights, counts, vocabulary: bytes | str) -> Lexical:
-        """Loaded from the files `to_files` wrote (paths, or their bytes)."""
+    def from_files(cls, n: int, weights: str | bytes, counts: str | bytes, vocabulary: bytes | str) -> Lexical:
+        """Loaded from the files `to_files` wrote (paths, or their bytes), for `n` passages.
+        The counts are read only if a rebuild asks for them."""
+        w = _arrays(weights)
+        text = vocabulary.decode("utf-8") if isinstance(vocabulary, bytes) else vocabulary
+        terms = text.split("\n") if text else []
+        if len(terms) + 1 != len(w["starts"]):
+            raise ValueError("the vocabulary and the weights disagree")
+        return cls(n, w["starts"], w["rows"], w["weights"], terms, _idf(n, np.diff(w["starts"])), counts)
 
-        def arrays(data) -> dict[str, np.ndarray]:
-            with np.load(data if not isinstance(data, bytes) else io.BytesIO(data), allow_pickle=False) as z:
-                return {k: z[k] for k in z.files}
+    def column(self, term: str) -> int | None:
+        """The column of `term`, or None if no passage has it."""
+        i = bisect_left(self.vocabulary, term)
+        return i if i < len(self.vocabulary) and self.vocabulary[i] == term else None
 
-        w, c = arrays(weights), arrays(counts)
-        data = json.loads(vocabulary)
-        terms = {t: i for i, t in enumerate(data["terms"])}
-        idf = np.array(data["idf"], dtype=np.float32)
-        n = len(c["offsets"]) - 1
-        return cls(n, w["starts"], w["rows"], w["weights"], c["offsets"], c["terms"], c["counts"], terms, idf)
+    def idf_of(self, term: str) -> float:
+        """The IDF of `term`; 0 if no passage has it."""
+        column = self.column(term)
+        return 0.0 if column is None else float(self.idf[column])
+
+
+def _idf(n: int, df: np.ndarray) -> np.ndarray:
+    return np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+
+
+def _arrays(data: str | bytes) -> dict[str, np.ndarray]:
+    with np.load(data if not isinstance(data, bytes) else io.BytesIO(data), allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from roleqa.store import sha256_file
+from roleqa.checksums import mismatch, sha256_file
 
 ENCODER_FILE = "encoder.onnx"
 WEIGHTS_FILE = "encoder.onnx.data"
@@ -181,17 +181,6 @@ class OnnxEncoder:
         return self.session.run(None, feed)[0]
 
 
-def _mismatch(folder: Path, files: dict) -> str | None:
-    """Why the files in `folder` do not match their sha256 in `files`, or None."""
-    for name, digest in files.items():
-        try:
-            if sha256_file(folder / name) != digest:
-                return f"{name} does not match its checksum"
-        except OSError as e:
-            return f"{name} is unreadable ({e.strerror or type(e).__name__})"
-    return None
-
-
 def load_onnx_encoder(folder: Path, dimension: int | None = None, threads: int = 2) -> OnnxEncoder:
     """The exported encoder in `folder`, checked against the sha256 its encoder.json records."""
     try:
@@ -207,7 +196,7 @@ def load_onnx_encoder(folder: Path, dimension: int | None = None, threads: int =
     # starting the session, and hashlib releases the GIL: do both at once, and
     # use the session only if every file matches.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        checked = pool.submit(_mismatch, folder, files)
+        checked = pool.submit(mismatch, folder, files)
         try:
             import onnxruntime as ort
             from tokenizers import Tokenizer

@@ -6,7 +6,7 @@ import json
 import textwrap
 from dataclasses import dataclass
 
-import click
+import typer
 
 from roleqa.answer import Hit, Result
 from roleqa.chunking import Passage
@@ -64,7 +64,7 @@ class JsonRenderer:
 
 def _styler(color: bool):
     def style(text: str, **kw) -> str:
-        return click.style(text, **kw) if color else text
+        return typer.style(text, **kw) if color else text
 
     return style
 

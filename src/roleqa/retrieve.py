@@ -20,6 +20,7 @@ it to an estimated chance of being right (`confidence`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -119,16 +120,15 @@ def names_another_job(question: str, subjects: set[str], occupations: tuple[str,
     return not any(covered(t) for t in asked)
 
 
-def role_agreement(question_roles: frozenset[str], passage_roles: list[frozenset[str]]) -> np.ndarray:
+def role_agreement(question_roles: frozenset[str], about: np.ndarray, names: Sequence[str]) -> np.ndarray:
     """+1 / -1 / 0 per passage: same single entity of the corpus profile as the question (the
-    shipped article's roles), another single entity, or no call."""
-    out = np.zeros(len(passage_roles), dtype=np.float32)
+    shipped article's roles), another single entity, or no call. `about` holds each passage's
+    entity as an index into `names`, -1 for none or several."""
     if len(question_roles) != 1:
-        return out
-    for i, roles in enumerate(passage_roles):
-        if len(roles) == 1:
-            out[i] = 1.0 if roles == question_roles else -1.0
-    return out
+        return np.zeros(len(about), dtype=np.float32)
+    (role,) = question_roles
+    asked = names.index(role) if role in names else -2
+    return np.where(about < 0, 0.0, np.where(about == asked, 1.0, -1.0)).astype(np.float32)
 
 
 def confidence(ranking: np.ndarray, words: np.ndarray, calibration) -> np.ndarray:

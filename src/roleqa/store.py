@@ -4,7 +4,8 @@ An index folder X holds nothing but what roleqa put there:
 
     CURRENT            the name of the live version, one line, replaced atomically
     v-<stamp>-<id>/    a complete version: manifest.json (format, what it was
-                       built from, the sha256 of every other file) and its files
+                       built from, the sha256 of every other file) and its files;
+                       .verified once a reader has checked them (checksums.py)
     calibration.json   optional, from `roleqa eval --calibrate`; outlives versions
     .build.lock        `flock`, held by a build for its whole run: one builder at a time
     .swap.lock         `flock`, held shared by a reader while it loads the live
@@ -30,7 +31,6 @@ Locks and temporary folders live inside X, never beside it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -44,11 +44,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
+from roleqa.checksums import mismatch, sha256_file
 from roleqa.errors import RoleqaError
 from roleqa.locking import locked, try_lock
 
 FORMAT = "roleqa-index"
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 CALIBRATION = "calibration.json"
@@ -136,17 +137,7 @@ def _current(folder: Path) -> Version:
     for file in files:
         if not (path / file).is_file():
             raise IndexUnusable(f"{file} is missing")
-    return Version(folder, path, manifest, _CHECKER.submit(_mismatch, path, files))
-
-
-def _mismatch(path: Path, files: dict) -> str | None:
-    for file, digest in files.items():
-        try:
-            if sha256_file(path / file) != digest:
-                return f"{file} does not match its checksum"
-        except OSError:
-            return f"{file} is unreadable"
-    return None
+    return Version(folder, path, manifest, _CHECKER.submit(mismatch, path, files))
 
 
 _CHECKER = ThreadPoolExecutor(max_workers=1)
@@ -336,15 +327,6 @@ def write_calibration(folder: Path, model_fingerprint: str | None, fitted: dict,
     tmp.write_text(json.dumps(saved, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _is_legacy(folder: Path) -> bool:

@@ -8,8 +8,8 @@ as Debian ships them (python3.11-doc, fetched with `apt-get download` once
 into ~/.cache/roleqa-bench), cut to the first N MB of files in name order.
 The largest point reaches the asked number of passages with all of Python's
 sources, copied into several folders (the copies' passages are the same
-text, so they are embedded once: that point measures answering at that
-size, not building it).
+text, so they are embedded once, and its index starts from a copy of the
+previous point's: that point measures answering at that size, not building).
 
 Per corpus, for roleqa: build seconds (wall and CPU), build peak memory,
 index size on disk, one-shot `roleqa ask` seconds (median of 5) and peak
@@ -199,10 +199,14 @@ def questions() -> list[str]:
     return (found * 20)[:500]
 
 
-def measure(corpus: Path, text_bytes: int, plain: bool, floor_sample: float, build_it: bool = True) -> dict:
+def measure(corpus: Path, text_bytes: int, plain: bool, floor_sample: float, seed: Path | None = None) -> dict:
+    """One corpus's row. With `seed`, the index starts as a copy of that index: its texts are not
+    embedded again (a point for answering at size, whose build is not reported)."""
     row: dict = {"corpus": corpus.name, "text MB": text_bytes / 1e6}
     index = WORK / "indexes" / corpus.name
     shutil.rmtree(index, ignore_errors=True)
+    if seed is not None:
+        shutil.copytree(seed, index)
     roleqa = str(BIN / "roleqa")
     args = ["--corpus", str(corpus), "--index", str(index)]
     build = measured([roleqa, "build", *args])
@@ -210,15 +214,14 @@ def measure(corpus: Path, text_bytes: int, plain: bool, floor_sample: float, bui
     manifest = json.loads(manifest_files[0].read_text())
     row |= {
         "passages": manifest["passages"],
-        "build s": build["wall"],
-        "build CPU s": build["cpu"],
-        "build MB": build["rss"],
         "index MB": size_mb(index),
         "vectors+text MB": manifest["passages"] * manifest["dimension"] * 4 / 1e6 + text_bytes / 1e6,
     }
-    # In a child process, like everything timed here: a child inherits its parent's peak memory.
-    floor = measured([sys.executable, __file__, "--floor", str(index), str(floor_sample)]) if build_it else None
-    row["floor s"] = float(floor["out"]) if floor else float("nan")
+    if seed is None:
+        row |= {"build s": build["wall"], "build CPU s": build["cpu"], "build MB": build["rss"]}
+        # In a child process, like everything timed here: a child inherits its parent's peak memory.
+        floor = measured([sys.executable, __file__, "--floor", str(index), str(floor_sample)])
+        row["floor s"] = float(floor["out"])
     asks = [measured([roleqa, "ask", *args, QUESTION]) for _ in range(6)][1:]
     row["ask s"] = statistics.median(a["wall"] for a in asks)
     row["ask MB"] = max(a["rss"] for a in asks)
@@ -268,7 +271,8 @@ def main() -> None:
         per_mb = rows[-1]["passages"] / rows[-1]["text MB"] if rows else 3000
         copies = max(1, -(-args.passages // int(per_mb * whole)))
         corpus, text = corpus_of(files, whole + 1, copies)
-        row = measure(corpus, text, False, args.floor_sample, build_it=False)
+        seed = WORK / "indexes" / rows[-1]["corpus"] if rows else None
+        row = measure(corpus, text, False, args.floor_sample, seed)
         row |= hnsw_recall(WORK / "indexes" / corpus.name, sorted(set(questions()))[:200])
         print(json.dumps(row), flush=True)
         rows.append(row)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from roleqa import build, checksums
+from roleqa import build, checksums, ingest
 from roleqa.build import ensure_index
 from roleqa.config import Settings
 from roleqa.index import read_index
@@ -114,3 +114,22 @@ def test_checksums_in_a_folder_that_cannot_be_written_are_checked_every_time(tmp
 
 def _refuse(*_args):
     raise PermissionError(13, "Permission denied")
+
+
+def test_a_build_of_files_saved_just_now_is_stamped_by_the_next_command(notes, tmp_path, fake_encoder, monkeypatch):
+    (notes / "garden.md").write_text("# Garden\n\nWater the tomatoes every evening.\n")  # racy for the build
+    settings = Settings(corpus_dir=notes, index_dir=tmp_path / "ix", cache_dir=CACHE)
+    ensure_index(settings, fake_encoder)
+    assert read_index(tmp_path / "ix").manifest["corpus"]["stamp"] is None
+    monkeypatch.setattr(ingest, "RACY_SECONDS", -1.0)  # as if the seconds had passed
+    reads: list[int] = []
+    real = build.read_corpus
+    monkeypatch.setattr(build, "read_corpus", lambda d: reads.append(1) or real(d))
+    ensure_index(settings, fake_encoder)  # fresh by content: the stamp is noted
+    ensure_index(settings, fake_encoder)  # fresh by the noted stamp: nothing read
+    assert reads == [1]
+    (notes / "bikes.txt").write_text("Pump the bicycle tyres to five bar every two weeks.\n")
+    os.utime(notes / "bikes.txt", (OLD + 1, OLD + 1))
+    heard: list[str] = []
+    ensure_index(settings, fake_encoder, notify=heard.append)
+    assert any("the corpus changed" in line for line in heard)

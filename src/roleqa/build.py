@@ -8,6 +8,7 @@ embeds only what changed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -34,6 +35,9 @@ from roleqa.profile import Profile, load_profile
 from roleqa.retrieve import job_titles
 
 BATCH_SIZE = 64
+# In a version folder: a corpus stamp a command found with the build's contents, after the build
+# could not record one (a file saved within seconds of it; ingest.corpus_stamp).
+STAMP_SEEN = ".stamp-seen"
 _STARTER = ThreadPoolExecutor(max_workers=1)
 Notify = Callable[[str], None]
 # Called with the number of texts to embed; returns a per-batch advance callback.
@@ -77,10 +81,11 @@ class Sources:
             return self.warnings
         return list(manifest.get("corpus", {}).get("warnings", []))
 
-    def unchanged_since(self, manifest: dict) -> bool:
-        """Whether the corpus is the one an index with `manifest` was built from."""
+    def unchanged_since(self, manifest: dict, seen: str | None = None) -> bool:
+        """Whether the corpus is the one an index with `manifest` was built from. `seen`: a stamp
+        a later command found with the same contents (STAMP_SEEN)."""
         corpus = manifest.get("corpus", {})
-        if self.stamp is not None and corpus.get("stamp") == self.stamp:
+        if self.stamp is not None and self.stamp in (corpus.get("stamp"), seen):
             return True
         return corpus.get("fingerprint") == self.corpus_fingerprint
 
@@ -104,16 +109,34 @@ def resolve_sources(settings: Settings) -> Sources:
     return Sources(settings.corpus_dir, model_dir, stamp, fingerprint, problem, mode, profile)
 
 
+def _read_text(path: Path | None) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8").strip() if path else None
+    except OSError:
+        return None
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Best effort, whole or not at all (a read-only index folder just keeps reading the files)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
 def chunking_settings() -> dict:
     return {"version": CHUNKING_VERSION, "max_words": MAX_WORDS}
 
 
-def stale_reason(manifest: dict, sources: Sources) -> str | None:
+def stale_reason(manifest: dict, sources: Sources, seen: str | None = None) -> str | None:
     """Why an index with this manifest must be rebuilt for `sources`, or None."""
     model = manifest.get("model", {}).get("fingerprint")
     if sources.model_fingerprint is not None and model != sources.model_fingerprint:
         return "the model changed"
-    if not sources.unchanged_since(manifest):
+    if not sources.unchanged_since(manifest, seen):
         return "the corpus changed"
     if manifest.get("chunking") != chunking_settings():
         return "the chunking settings changed"
@@ -447,9 +470,14 @@ def _load_fresh(
         index = read_index(dest)
     except store.IndexUnusable as e:
         return str(e)
-    reason = stale_reason(index.manifest, sources)
+    seen_file = index.version_dir / STAMP_SEEN if index.version_dir else None
+    seen = _read_text(seen_file)
+    reason = stale_reason(index.manifest, sources, seen)
     if reason:
         return reason
+    if seen_file and sources.stamp and sources.stamp not in (seen, index.manifest["corpus"].get("stamp")):
+        # Fresh by content, and no file is racy any more: later commands need not read the files.
+        _write_text(seen_file, sources.stamp)
     if encoder:
         return index, encoder
     fast = query_encoder(index, sources, cache_dir, notify, early)

@@ -87,6 +87,7 @@ class Index:
     sections: list[tuple[str, str]]
     lexical: Lexical
     _records: PassageRecords = field(repr=False, default=None)
+    version_dir: Path | None = None  # the version folder it was read from (None: in memory)
 
     @property
     def model_fingerprint(self) -> str | None:
@@ -253,7 +254,7 @@ def load(version: Version) -> Index:
     ):
         raise IndexUnusable("its files disagree with each other")
     records = PassageRecords(path / "passages.jsonl", offsets)
-    return Index(version.folder, manifest, layout, dense, headings, sections_v, sections, lexical, records)
+    return Index(version.folder, manifest, layout, dense, headings, sections_v, sections, lexical, records, path)
 
 
 def read_index(folder: Path) -> Index:

@@ -1,6 +1,6 @@
 """How roleqa grows with the corpus, beside a plain sentence-transformers + FAISS script.
 
-    .venv/bin/python bench/scale.py [--sizes 1,10] [--passages 100000] [--no-plain] [--floor-sample 0.2]
+    .venv/bin/python bench/scale.py [--sizes 1,10] [--passages 100000] [--no-plain] [--floor-sample 0.2] [--seed DIR]
     (make bench-scale)
 
 Corpora are real text: the reStructuredText sources of Python's documentation
@@ -255,6 +255,7 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=100_000, help="the largest point, in passages (0: none)")
     parser.add_argument("--no-plain", action="store_true", help="skip the plain script (it needs torch: slow)")
     parser.add_argument("--floor-sample", type=float, default=0.25, help="share of texts the floor is timed on")
+    parser.add_argument("--seed", type=Path, help="index the largest point starts from (default: the previous point's)")
     args = parser.parse_args()
     files = python_sources()
     # The model is exported once, before anything is timed.
@@ -268,10 +269,10 @@ def main() -> None:
         rows.append(measure(corpus, text, not args.no_plain, args.floor_sample))
     if args.passages:
         whole = sum(p.stat().st_size for p in files) / 1e6
-        per_mb = rows[-1]["passages"] / rows[-1]["text MB"] if rows else 3000
+        per_mb = rows[-1]["passages"] / rows[-1]["text MB"] if rows else 3700
         copies = max(1, -(-args.passages // int(per_mb * whole)))
         corpus, text = corpus_of(files, whole + 1, copies)
-        seed = WORK / "indexes" / rows[-1]["corpus"] if rows else None
+        seed = args.seed or (WORK / "indexes" / rows[-1]["corpus"] if rows else None)
         row = measure(corpus, text, False, args.floor_sample, seed)
         row |= hnsw_recall(WORK / "indexes" / corpus.name, sorted(set(questions()))[:200])
         print(json.dumps(row), flush=True)

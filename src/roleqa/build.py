@@ -8,7 +8,6 @@ embeds only what changed.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import signal
@@ -35,9 +34,6 @@ from roleqa.profile import Profile, load_profile
 from roleqa.retrieve import job_titles
 
 BATCH_SIZE = 64
-# In a version folder: a corpus stamp a command found with the build's contents, after the build
-# could not record one (a file saved within seconds of it; ingest.corpus_stamp).
-STAMP_SEEN = ".stamp-seen"
 _STARTER = ThreadPoolExecutor(max_workers=1)
 Notify = Callable[[str], None]
 # Called with the number of texts to embed; returns a per-batch advance callback.
@@ -83,7 +79,7 @@ class Sources:
 
     def unchanged_since(self, manifest: dict, seen: str | None = None) -> bool:
         """Whether the corpus is the one an index with `manifest` was built from. `seen`: a stamp
-        a later command found with the same contents (STAMP_SEEN)."""
+        a later command found with the same contents (store.note_stamp)."""
         corpus = manifest.get("corpus", {})
         if self.stamp is not None and self.stamp in (corpus.get("stamp"), seen):
             return True
@@ -107,24 +103,6 @@ def resolve_sources(settings: Settings) -> Sources:
     mode = settings.corpus_dir.stat().st_mode & 0o777
     profile = load_profile(settings.corpus_dir)
     return Sources(settings.corpus_dir, model_dir, stamp, fingerprint, problem, mode, profile)
-
-
-def _read_text(path: Path | None) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8").strip() if path else None
-    except OSError:
-        return None
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Best effort, whole or not at all (a read-only index folder just keeps reading the files)."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
 
 
 def chunking_settings() -> dict:
@@ -470,14 +448,13 @@ def _load_fresh(
         index = read_index(dest)
     except store.IndexUnusable as e:
         return str(e)
-    seen_file = index.version_dir / STAMP_SEEN if index.version_dir else None
-    seen = _read_text(seen_file)
+    seen = store.noted_stamp(index.version_dir)
     reason = stale_reason(index.manifest, sources, seen)
     if reason:
         return reason
-    if seen_file and sources.stamp and sources.stamp not in (seen, index.manifest["corpus"].get("stamp")):
+    if index.version_dir and sources.stamp and sources.stamp not in (seen, index.manifest["corpus"].get("stamp")):
         # Fresh by content, and no file is racy any more: later commands need not read the files.
-        _write_text(seen_file, sources.stamp)
+        store.note_stamp(index.version_dir, sources.stamp)
     if encoder:
         return index, encoder
     fast = query_encoder(index, sources, cache_dir, notify, early)

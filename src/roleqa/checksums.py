@@ -55,11 +55,19 @@ def mismatch(folder: Path, files: dict[str, str]) -> str | None:
                 return f"{name} does not match its checksum"
         except OSError as e:
             return f"{name} is unreadable ({e.strerror or type(e).__name__})"
-    tmp = folder / f"{MARKER}.{os.getpid()}.tmp"
-    try:  # written whole then renamed: a reader never sees half a record
-        tmp.write_text(json.dumps(record), encoding="utf-8")
-        os.replace(tmp, folder / MARKER)
+    replace_text(folder / MARKER, json.dumps(record))
+    return None
+
+
+def replace_text(path: Path, text: str) -> bool:
+    """Write a small file whole (a temporary file, then renamed: a reader never sees half of it);
+    False where it cannot be written, which a caller may ignore (a read-only folder)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        return True
     except OSError:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-    return None
+        return False

@@ -5,7 +5,8 @@ An index folder X holds nothing but what roleqa put there:
     CURRENT            the name of the live version, one line, replaced atomically
     v-<stamp>-<id>/    a complete version: manifest.json (format, what it was
                        built from, the sha256 of every other file) and its files;
-                       .verified once a reader has checked them (checksums.py)
+                       .verified once a reader has checked them (checksums.py);
+                       .stamp-seen, a corpus stamp noted by a reader (note_stamp)
     calibration.json   optional, from `roleqa eval --calibrate`; outlives versions
     .build.lock        `flock`, held by a build for its whole run: one builder at a time
     .swap.lock         `flock`, held shared by a reader while it loads the live
@@ -44,7 +45,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
-from roleqa.checksums import mismatch, sha256_file
+from roleqa.checksums import mismatch, replace_text, sha256_file
 from roleqa.errors import RoleqaError
 from roleqa.locking import locked, try_lock
 
@@ -55,6 +56,7 @@ MANIFEST = "manifest.json"
 CALIBRATION = "calibration.json"
 BUILD_LOCK = ".build.lock"
 SWAP_LOCK = ".swap.lock"
+STAMP_SEEN = ".stamp-seen"
 BUILD_WAIT = 600.0  # seconds a second builder waits for the first
 SWAP_WAIT = 30.0  # seconds a reader waits for a switch (which takes milliseconds)
 # An index folder written by roleqa 0.1 (format 2) kept its files at the top;
@@ -296,6 +298,20 @@ def clear_leftovers(folder: Path) -> None:
             recover(folder)
         finally:
             os.close(fd)
+
+
+def noted_stamp(version_dir: Path | None) -> str | None:
+    """The corpus stamp a command noted in a version folder (see note_stamp), or None."""
+    try:
+        return (version_dir / STAMP_SEEN).read_text(encoding="utf-8").strip() if version_dir else None
+    except OSError:
+        return None
+
+
+def note_stamp(version_dir: Path, stamp: str) -> None:
+    """Note in a version folder a corpus stamp found with its build's contents, for a build that
+    could not record one (a file saved seconds before it): later commands need not read the files."""
+    replace_text(version_dir / STAMP_SEEN, stamp + "\n")
 
 
 def read_calibration(folder: Path, model_fingerprint: str | None) -> dict | None:

@@ -58,7 +58,7 @@ LAYOUT = ("parent", "alone", "heading", "section", "faq", "about")
 HNSW_FROM = 200_000
 # Graph links per node, candidates kept while building and while searching: on 126,009 real passage
 # vectors (a third of them unique), recall@10 against exact search went from 0.961 (32, 80, 128) to
-# 0.995 (48, 200, 512), at 0.7 ms a question (bench/scale.py).
+# 0.994 (48, 200, 512), at 0.8 ms a question (bench/scale.py).
 HNSW_NEIGHBOURS = 48
 HNSW_BUILD = 200
 HNSW_SEARCH = 512
@@ -231,7 +231,7 @@ def load(version: Version) -> Index:
         with np.load(path / "layout.npz") as z:
             layout = {k: z[k] for k in LAYOUT}
         # Read, not memory-mapped: exact search touches every vector on the first question,
-        # and faulting the pages in one by one was slower than one read (measured at 10 MB).
+        # and faulting the pages in one by one was slower than one read (measured at 10 MB and 126k passages).
         dense = faiss.read_index(str(path / "passages.faiss"))
         if isinstance(dense, faiss.IndexHNSW):
             dense.hnsw.efSearch = HNSW_SEARCH

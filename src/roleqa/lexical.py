@@ -84,6 +84,8 @@ class Lexical:
         """(offsets, terms, counts) of every passage, read from counts.npz the first time."""
         if not isinstance(self.counts_from, tuple):
             c = _arrays(self.counts_from)
+            if len(c["offsets"]) != self.n + 1:
+                raise ValueError("the term counts are for another number of passages")
             self.counts_from = (c["offsets"], c["terms"], c["counts"])
         return self.counts_from
 

@@ -13,28 +13,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from sets import CORPORA, conversations_file, index_of
 
-from roleqa import answer  # noqa: E402
-from roleqa.answer import Answerer  # noqa: E402
-from roleqa.build import ensure_index  # noqa: E402
-from roleqa.config import DEFAULT_TOP_K, SHIPPED_CORPUS, Settings  # noqa: E402
-from roleqa.evaluate import Labelled, is_relevant  # noqa: E402
-from roleqa.render import JsonRenderer  # noqa: E402
-from roleqa.repl import ChatSession  # noqa: E402
-
-REAL = ROOT / "tests" / "data" / "real"
-SETS = {
-    "article": (SHIPPED_CORPUS, ROOT / "tests" / "data" / "conversations.jsonl"),
-    "ripgrep": (REAL / "ripgrep" / "md", REAL / "ripgrep" / "conversations.jsonl"),
-    "pyhowto": (REAL / "pyhowto" / "rst", REAL / "pyhowto" / "conversations.jsonl"),
-    "debref": (REAL / "debref" / "txt", REAL / "debref" / "conversations.jsonl"),
-}
-WORK = Path.home() / ".cache" / "roleqa-bench" / "tune"
+from roleqa import answer
+from roleqa.answer import Answerer
+from roleqa.config import DEFAULT_TOP_K
+from roleqa.evaluate import Labelled, is_relevant
+from roleqa.render import JsonRenderer
+from roleqa.repl import ChatSession
 
 
 def turns_of(row: dict) -> list[dict]:
@@ -57,8 +44,7 @@ def turns_of(row: dict) -> list[dict]:
 
 
 def answerer_for(name: str) -> tuple[Answerer, float]:
-    corpus, _ = SETS[name]
-    index, encoder = ensure_index(Settings(corpus_dir=corpus, index_dir=WORK / name), notify=print)
+    index, encoder = index_of(name)
     answerer = Answerer(index, encoder)
     return answerer, answerer.calibration.threshold
 
@@ -99,14 +85,14 @@ def summary(played) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev")
-    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--sets", default=",".join(CORPORA))
     parser.add_argument("--context-weight", type=float, default=None)
     args = parser.parse_args()
     if args.context_weight is not None:
         answer.CONTEXT_WEIGHT = args.context_weight
     for name in args.sets.split(","):
         answerer, threshold = answerer_for(name)
-        rows = [json.loads(line) for line in SETS[name][1].read_text().splitlines() if line.strip()]
+        rows = [json.loads(line) for line in conversations_file(name).read_text().splitlines() if line.strip()]
         rows = [r for r in rows if r.get("split") == args.split]
         print(name, args.split, json.dumps(summary(play(answerer, threshold, rows))))
 

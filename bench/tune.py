@@ -12,36 +12,21 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
+from sets import CORPORA, index_of, questions_file
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
-from roleqa.answer import Answerer, Hit, calibration_for, normalize_question  # noqa: E402
-from roleqa.build import ensure_index  # noqa: E402
-from roleqa.config import GENERIC_CALIBRATION, SHIPPED_CORPUS, Settings  # noqa: E402
-from roleqa.evaluate import features, fit_logistic, is_relevant, load_labelled  # noqa: E402
-from roleqa.retrieve import WEIGHTS, choose_units, confidence, names_another_job  # noqa: E402
-
-REAL = ROOT / "tests" / "data" / "real"
-CORPORA = {
-    "article": (SHIPPED_CORPUS, ROOT / "tests" / "data" / "eval.jsonl"),
-    "ripgrep": (REAL / "ripgrep" / "md", REAL / "ripgrep" / "questions.jsonl"),
-    "pyhowto": (REAL / "pyhowto" / "rst", REAL / "pyhowto" / "questions.jsonl"),
-    "debref": (REAL / "debref" / "txt", REAL / "debref" / "questions.jsonl"),
-}
-WORK = Path.home() / ".cache" / "roleqa-bench" / "tune"
+from roleqa.answer import Answerer, Hit, calibration_for, normalize_question
+from roleqa.config import GENERIC_CALIBRATION
+from roleqa.evaluate import features, fit_logistic, is_relevant, load_labelled
+from roleqa.retrieve import WEIGHTS, choose_units, confidence, names_another_job
 
 
 def prepare(name: str, split: str):
-    corpus, labels = CORPORA[name]
-    index, encoder = ensure_index(Settings(corpus_dir=corpus, index_dir=WORK / name), notify=print)
+    index, encoder = index_of(name)
     answerer = Answerer(index, encoder)
-    items = [i for i in load_labelled(labels, split) if i.in_scope]
+    items = [i for i in load_labelled(questions_file(name), split) if i.in_scope]
     questions = [normalize_question(i.question) for i in items]
     profile = answerer.profile
     expanded = [profile.expand(q) for q in questions]
@@ -75,10 +60,9 @@ def fit_generic_calibration(names: list[str], split: str) -> None:
     then the answer rate and out-of-scope rejection of each corpus per threshold, to choose from."""
     rows = {}
     for name in names:
-        corpus, labels = CORPORA[name]
-        index, encoder = ensure_index(Settings(corpus_dir=corpus, index_dir=WORK / name), notify=print)
+        index, encoder = index_of(name)
         answerer = Answerer(index, encoder, GENERIC_CALIBRATION)
-        items = load_labelled(labels, split)
+        items = load_labelled(questions_file(name), split)
         results = answerer.ask_many([i.question for i in items], 3, 0.0)
         raw, words = features(results)
         right = np.array([i.in_scope and is_relevant(i, r.hits[0]) for i, r in zip(items, results)], dtype=float)

@@ -164,7 +164,7 @@ def hnsw_recall(index_dir: Path, questions: list[str]) -> dict:
     import numpy as np
 
     import roleqa.index as index_module
-    from roleqa.index import HNSW_FROM, passage_index, read_index
+    from roleqa.index import HNSW_FROM, approximate_index, read_index
     from roleqa.onnx_encoder import encoder_folder, load_onnx_encoder
 
     index = read_index(index_dir)
@@ -174,7 +174,7 @@ def hnsw_recall(index_dir: Path, questions: list[str]) -> dict:
     start = time.perf_counter()
     saved, index_module.HNSW_FROM = index_module.HNSW_FROM, 0
     try:
-        approximate = passage_index(vectors)
+        approximate = approximate_index(vectors)
     finally:
         index_module.HNSW_FROM = saved
     built = time.perf_counter() - start

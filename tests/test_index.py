@@ -61,7 +61,7 @@ def test_save_and_load_round_trip(tmp_path):
     assert loaded.passage(3) == b.passages[3]
     assert written.manifest == loaded.manifest
     m = loaded.manifest
-    assert m["format"] == "roleqa-index" and m["format_version"] == 7 and m["dense_search"] == "exact"
+    assert m["format"] == "roleqa-index" and m["format_version"] == 8 and m["dense_search"] == "exact"
     assert m["dimension"] == 8 and m["passages"] == 5 and m["model"] == {"fingerprint": "m"}
     assert np.allclose(loaded.vectors(np.arange(5)), b.vectors)
     assert np.allclose(loaded.heading_vectors, b.heading_vectors)
@@ -107,7 +107,7 @@ def test_a_failed_write_keeps_the_previous_index(tmp_path):
 
 def test_damage_is_detected(tmp_path):
     write(tmp_path / "ix", 3)
-    f = version_dir(tmp_path / "ix") / "passages.faiss"
+    f = version_dir(tmp_path / "ix") / "vectors.npy"
     f.write_bytes(f.read_bytes()[:-10])
     with pytest.raises(IndexUnusable, match="checksum"):
         read_index(tmp_path / "ix")
@@ -163,13 +163,29 @@ def test_a_large_corpus_gets_an_approximate_index_that_finds_what_exact_search_f
 
     monkeypatch.setattr(index_module, "HNSW_FROM", 100)
     vectors = unit_rows(2000, d=32, seed=4)
-    approximate = index_module.passage_index(vectors)
+    approximate = index_module.approximate_index(vectors)
     assert isinstance(approximate, faiss.IndexHNSWFlat)
     queries = unit_rows(50, d=32, seed=5)
     exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :10]
     _, found = approximate.search(queries, 10)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, exact)])
     assert recall >= 0.99
+
+
+def test_from_hnsw_from_passages_the_vectors_live_in_an_hnsw_index_that_loads_and_searches(tmp_path, monkeypatch):
+    from roleqa import index as index_module
+
+    monkeypatch.setattr(index_module, "HNSW_FROM", 4)
+    b = built(6)
+    with writing(tmp_path / "ix", notify=lambda _: None) as writer:
+        save(writer, b, {})
+    files = set(read_manifest(version_dir(tmp_path / "ix"))["files"])
+    assert files == set(index_module.HNSW_FILES) and "vectors.npy" not in files
+    loaded = read_index(tmp_path / "ix")
+    assert loaded.dense_vectors is None and loaded.approximate.ntotal == 6
+    assert np.allclose(loaded.vectors(np.arange(6)), b.vectors, atol=1e-6)
+    _, rows = loaded.approximate.search(b.vectors[2:3], 1)
+    assert rows[0][0] == 2
 
 
 def test_the_index_is_as_private_as_its_corpus(tmp_path):

@@ -204,6 +204,7 @@ def test_ask_on_a_built_index_never_imports_torch(shipped_index_dir):
     assert proc.stdout.startswith("Machine learning engineers: Due to the technical expertise")
     assert not top & HEAVY
     assert "onnxruntime" in top
+    assert "faiss" not in top  # exact search is one NumPy matrix product; FAISS only for HNSW
 
 
 def test_chat_on_a_built_index_never_imports_torch(shipped_index_dir):

@@ -66,7 +66,7 @@ def _edit_passages(d: Path) -> None:
 
 
 DAMAGE = {
-    "truncated passages.faiss": (_truncate("passages.faiss"), "passages.faiss does not match its checksum"),
+    "truncated vectors.npy": (_truncate("vectors.npy"), "vectors.npy does not match its checksum"),
     "truncated lexical.npz": (_truncate("lexical.npz"), "lexical.npz does not match its checksum"),
     "garbled manifest": (lambda d: (_live(d) / "manifest.json").write_text("{not json"), "its manifest is unreadable"),
     "edited passages.jsonl": (_edit_passages, "passages.jsonl does not match its checksum"),
@@ -97,11 +97,11 @@ def test_a_damaged_or_foreign_index_is_rebuilt_with_one_notice(notes, tmp_path, 
 def test_a_damaged_shipped_index_still_answers_right_through_the_cli(shipped_index_dir, tmp_path):
     dest = tmp_path / "ix"
     shutil.copytree(shipped_index_dir, dest)
-    _truncate("passages.faiss")(dest)
+    _truncate("vectors.npy")(dest)
     r = CliRunner().invoke(app, ["ask", "--json", "--index", str(dest), SALARY], env={"NO_COLOR": "1"})
     assert r.exit_code == 0, r.output
     notices = [line for line in r.output.splitlines() if line.startswith("roleqa:")]
-    assert len(notices) == 1 and "passages.faiss does not match its checksum" in notices[0]
+    assert len(notices) == 1 and "vectors.npy does not match its checksum" in notices[0]
     assert json.loads(r.output.splitlines()[-1])["answers"][0]["id"] == SALARY_ID
 
 

@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-import faiss
 import numpy as np
 
 from roleqa.chunking import INTRODUCTION, Passage, sentence_spans
@@ -210,10 +209,10 @@ class Answerer:
         """Cosine of each question to every passage, one row per question (inner product on
         normalised vectors is cosine). With an approximate index, only its best 1,000 are scored."""
         index = self.index
-        if isinstance(index.passage_index, faiss.IndexFlat):
-            return vectors @ index.vectors(slice(None)).T
+        if index.approximate is None:
+            return vectors @ index.dense_vectors.T
         dense = np.full((len(vectors), index.size), -1.0, dtype=np.float32)
-        found, rows = index.passage_index.search(vectors, min(index.size, 1000))
+        found, rows = index.approximate.search(vectors, min(index.size, 1000))
         for i in range(len(vectors)):
             valid = rows[i] >= 0
             dense[i, rows[i][valid]] = found[i][valid]
@@ -252,9 +251,9 @@ class Answerer:
         if topic:
             in_topic = np.array([s in topic for s in self.sections], dtype=np.float32)[self.section_of]
             parts["topic"] = in_topic * (parts["role"] >= 0)
+            ranking += TOPIC_BONUS * parts["topic"]
         else:
             parts["topic"] = np.zeros(self.index.size, dtype=np.float32)
-        ranking = ranking + TOPIC_BONUS * parts["topic"]
         whole_list = profile.wants_list(question)
         chosen = choose_units(ranking, self.parent, self.children, k, whole_list, alone=self.alone)
         # An answer resized from the passage that ranked it keeps that passage's score.

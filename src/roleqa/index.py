@@ -8,9 +8,11 @@
                       and `section` (rows in headings.npy / sections.json),
                       `faq` (a FAQ entry), `about` (which of the corpus's
                       entities it is about, -1 for none)
-    passages.faiss    FAISS index of the passage vectors (each passage's text
-                      under its heading): exact IndexFlatIP, or HNSW above
-                      HNSW_FROM passages
+    vectors.npy       the passage vectors (each passage's text under its
+                      heading), searched exactly with NumPy: no FAISS import
+                      on the answer path
+    passages.faiss    instead of vectors.npy from HNSW_FROM passages on: a
+                      FAISS HNSW index of the same vectors (approximate)
     headings.npy      one vector per distinct heading text (a FAQ question, or
                       a heading and an item's label)
     sections.npy      one vector per section: the normalised mean of its
@@ -32,7 +34,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from roleqa import __version__
@@ -44,7 +45,7 @@ FILES = (
     "passages.jsonl",
     "offsets.npy",
     "layout.npz",
-    "passages.faiss",
+    "vectors.npy",
     "headings.npy",
     "sections.npy",
     "sections.json",
@@ -52,6 +53,8 @@ FILES = (
     "counts.npz",
     "vocabulary.txt",
 )
+# From HNSW_FROM passages on, the vectors live inside the approximate index instead.
+HNSW_FILES = tuple("passages.faiss" if name == "vectors.npy" else name for name in FILES)
 LAYOUT = ("parent", "alone", "heading", "section", "faq", "about")
 # Above this many passages the dense search is approximate (HNSW): chosen by
 # bench/scale.py, where exact search stops fitting the answer-time budget.
@@ -85,7 +88,10 @@ class Index:
     path: Path
     manifest: dict
     layout: dict[str, np.ndarray]
-    passage_index: faiss.Index
+    # Exact search: the vectors, searched with one matrix product (inner product on
+    # normalised rows is cosine). From HNSW_FROM passages: None, and `approximate` holds them.
+    dense_vectors: np.ndarray | None
+    approximate: object | None  # faiss.IndexHNSWFlat (faiss is imported only where it is needed)
     heading_vectors: np.ndarray
     section_vectors: np.ndarray
     sections: list[tuple[str, str]]
@@ -114,12 +120,10 @@ class Index:
         return self._records.all()
 
     def vectors(self, rows: np.ndarray | slice) -> np.ndarray:
-        """The passage vectors of `rows` (for an exact index, a view of FAISS's own array: no copy)."""
-        index = self.passage_index
-        if isinstance(index, faiss.IndexFlat):
-            if self.size == 0:
-                return np.zeros((0, index.d), dtype=np.float32)[rows]
-            return faiss.rev_swig_ptr(index.get_xb(), self.size * index.d).reshape(self.size, index.d)[rows]
+        """The passage vectors of `rows` (for an exact index, a view: no copy)."""
+        if self.dense_vectors is not None:
+            return self.dense_vectors[rows]
+        index = self.approximate
         wanted = np.arange(self.size)[rows]
         return np.vstack([index.reconstruct(int(r)) for r in wanted]) if len(wanted) else np.zeros((0, index.d))
 
@@ -172,18 +176,27 @@ class PassageRecords:
         return self.lines[row]
 
 
-def passage_index(vectors: np.ndarray) -> faiss.Index:
-    """Exact inner product (cosine on normalised rows), or HNSW for a corpus of HNSW_FROM passages or more."""
-    dimension = vectors.shape[1]
-    if len(vectors) >= HNSW_FROM:
-        index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = HNSW_BUILD
-        index.hnsw.efSearch = HNSW_SEARCH
-    else:
-        index = faiss.IndexFlatIP(dimension)
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+def approximate_index(vectors: np.ndarray):
+    """The HNSW index (inner product: cosine on normalised rows) a corpus of HNSW_FROM passages or more
+    is searched with; None below that, where one matrix product is exact and fast enough."""
+    if len(vectors) < HNSW_FROM:
+        return None
+    import faiss
+
+    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_BUILD
+    index.hnsw.efSearch = HNSW_SEARCH
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
+
+
+def _dense_files(vectors: np.ndarray) -> dict[str, bytes]:
+    approximate = approximate_index(vectors)
+    if approximate is None:
+        return {"vectors.npy": _npy(np.ascontiguousarray(vectors, dtype=np.float32))}
+    import faiss
+
+    return {"passages.faiss": faiss.serialize_index(approximate).tobytes()}
 
 
 def save(writer: Writer, built: Built, manifest: dict) -> Index:
@@ -213,7 +226,7 @@ def files_of(built: Built) -> dict[str, Content]:
         "passages.jsonl": b"".join(lines),
         "offsets.npy": _npy(offsets),
         "layout.npz": _npz({k: built.layout[k] for k in LAYOUT}),
-        "passages.faiss": faiss.serialize_index(passage_index(built.vectors)).tobytes(),
+        **_dense_files(built.vectors),
         "headings.npy": _npy(np.asarray(built.heading_vectors, dtype=np.float32)),
         "sections.npy": _npy(np.asarray(built.section_vectors, dtype=np.float32)),
         "sections.json": json.dumps(built.sections, ensure_ascii=False).encode("utf-8"),
@@ -224,7 +237,8 @@ def files_of(built: Built) -> dict[str, Content]:
 def load(version: Version) -> Index:
     """The index in a verified version folder; raises IndexUnusable when its files disagree."""
     path, manifest = version.path, version.manifest
-    if set(manifest["files"]) != set(FILES):
+    hnsw = manifest.get("dense_search") == "hnsw"
+    if set(manifest["files"]) != set(HNSW_FILES if hnsw else FILES):
         raise IndexUnusable("its manifest does not list its files")
     try:
         offsets = np.load(path / "offsets.npy")
@@ -232,9 +246,14 @@ def load(version: Version) -> Index:
             layout = {k: z[k] for k in LAYOUT}
         # Read, not memory-mapped: exact search touches every vector on the first question,
         # and faulting the pages in one by one was slower than one read (measured at 10 MB and 126k passages).
-        dense = faiss.read_index(str(path / "passages.faiss"))
-        if isinstance(dense, faiss.IndexHNSW):
-            dense.hnsw.efSearch = HNSW_SEARCH
+        dense, approximate = None, None
+        if hnsw:
+            import faiss
+
+            approximate = faiss.read_index(str(path / "passages.faiss"))
+            approximate.hnsw.efSearch = HNSW_SEARCH
+        else:
+            dense = np.load(path / "vectors.npy")
         headings = np.load(path / "headings.npy")
         sections_v = np.load(path / "sections.npy")
         sections = [tuple(s) for s in json.loads((path / "sections.json").read_text(encoding="utf-8"))]
@@ -250,17 +269,20 @@ def load(version: Version) -> Index:
     version.verified()
     n = len(offsets) - 1
     dim = manifest.get("dimension")
-    if not (dense.ntotal == n == lexical.n and all(len(layout[k]) == n for k in LAYOUT)):
+    rows, columns = dense.shape if dense is not None else (approximate.ntotal, approximate.d)
+    if not (rows == n == lexical.n and all(len(layout[k]) == n for k in LAYOUT)):
         raise IndexUnusable("its files disagree with each other")
     if (
-        dense.d != dim
+        columns != dim
         or headings.shape[1:] != (dim,)
         or sections_v.shape[1:] != (dim,)
         or len(sections_v) != len(sections)
     ):
         raise IndexUnusable("its files disagree with each other")
     records = PassageRecords(path / "passages.jsonl", offsets)
-    return Index(version.folder, manifest, layout, dense, headings, sections_v, sections, lexical, records, path)
+    return Index(
+        version.folder, manifest, layout, dense, approximate, headings, sections_v, sections, lexical, records, path
+    )
 
 
 def read_index(folder: Path) -> Index:
@@ -277,13 +299,22 @@ def in_memory(built: Built, manifest: dict, path: Path) -> Index:
         path,
         {**manifest, "dimension": int(built.vectors.shape[1]), "passages": len(built.passages)},
         built.layout,
-        passage_index(built.vectors),
+        *_dense_search(files),
         np.asarray(built.heading_vectors, dtype=np.float32),
         np.asarray(built.section_vectors, dtype=np.float32),
         built.sections,
         built.lexical,
         PassageRecords(files["passages.jsonl"], offsets),
     )
+
+
+def _dense_search(files: dict[str, Content]) -> tuple[np.ndarray | None, object | None]:
+    """(vectors, None) or (None, HNSW index), from the files `files_of` made."""
+    if "vectors.npy" in files:
+        return np.load(io.BytesIO(files["vectors.npy"])), None
+    import faiss
+
+    return None, faiss.deserialize_index(np.frombuffer(files["passages.faiss"], dtype=np.uint8))
 
 
 def _npy(array: np.ndarray) -> bytes:

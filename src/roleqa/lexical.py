@@ -155,10 +155,14 @@ class Lexical:
             return np.zeros(self.n, dtype=np.float32)
         unknown = len(terms) - len(columns)
         ceiling = (K1 + 1) * (float(self.idf[columns].sum()) + unknown * math.log1p(self.n / 0.5))
-        spans = [np.arange(self.starts[c], self.starts[c + 1]) for c in columns]
-        picked = np.concatenate(spans)
-        total = np.bincount(self.rows[picked], weights=self.weights[picked], minlength=self.n)
-        return (total / ceiling).astype(np.float32)
+        total = np.zeros(self.n, dtype=np.float32)
+        for c in columns:
+            # A term's postings name each passage once, so a scattered += adds every weight:
+            # the cost is the postings', not the corpus's (np.bincount would pass over all n twice).
+            start, end = self.starts[c], self.starts[c + 1]
+            total[self.rows[start:end]] += self.weights[start:end]
+        total *= np.float32(1.0 / ceiling)
+        return total
 
     def to_files(self) -> dict[str, bytes]:
         """The files an index stores: both matrices (npz) and the vocabulary with its IDF (JSON)."""

@@ -56,14 +56,14 @@ def fuse(
     weights: Weights = WEIGHTS,
 ) -> np.ndarray:
     """The ranking score: a weighted sum of the per-passage scores, less a penalty for another job."""
-    return (
-        dense
-        + weights.heading * heading
-        + weights.section * section
-        + weights.lexical * lexical
-        + weights.role * role
-        - (weights.other_job if other_job else 0.0)
-    )
+    # In place, into one new array: on a large corpus each temporary is a pass over memory.
+    out = np.multiply(heading, weights.heading, dtype=np.float32)
+    out += dense
+    for part, weight in ((section, weights.section), (lexical, weights.lexical), (role, weights.role)):
+        out += weight * part
+    if other_job:
+        out -= weights.other_job
+    return out
 
 
 _NOT_MODIFIERS = frozenset(
@@ -143,7 +143,7 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Row numbers of the k highest scores, best first; ties keep document order."""
     k = max(0, min(k, len(scores)))
     if k < len(scores) // 4:  # only the best few: no need to sort them all
-        part = np.argpartition(-scores, k)[:k] if k else np.zeros(0, dtype=np.int64)
+        part = np.argpartition(scores, len(scores) - k)[-k:] if k else np.zeros(0, dtype=np.int64)
         cut = scores[part].min() if k else 0.0
         part = np.flatnonzero(scores >= cut)
         return part[np.argsort(-scores[part], kind="stable")][:k]

@@ -117,6 +117,6 @@ def test_any_question_gives_one_valid_json_line(answerer, question):
     assert "\n" not in line and not re.search(r"[\x00-\x1f\x7f]", line)
     row = json.loads(line)
     assert row["question"] == normalize_question(question)
-    assert set(row) == {"question", "interpreted_as", "answered", "answers", "suggestions", "did_you_mean"}
+    assert set(row) == {*"question interpreted_as answered answers suggestions did_you_mean comparison".split()}
     assert len(row["answers"]) == 3 and all(0.0 <= a["score"] <= 1.0 for a in row["answers"])
     assert row["answered"] or row["suggestions"]

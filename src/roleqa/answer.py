@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
 from roleqa.chunking import INTRODUCTION, Passage, sentence_spans
+from roleqa.compare import Comparer, Comparison, is_comparative, topic_words
 from roleqa.config import GENERIC_CALIBRATION, Calibration
 from roleqa.embedding import Encoder
 from roleqa.index import Index
@@ -22,6 +24,7 @@ from roleqa.retrieve import (
     confidence,
     fuse,
     names_another_job,
+    other_jobs_named,
     role_agreement,
     top_k,
 )
@@ -81,6 +84,8 @@ class Result:
     did_you_mean: list[str] = field(default_factory=list)
     # In a chat, the question as read against the previous turn; None when taken as it is.
     interpreted_as: str | None = None
+    # For a question comparing the corpus's entities: each one's part of the best topic (compare.py).
+    comparison: Comparison | None = None
 
     def to_json(self) -> dict:
         """The JSON Lines contract of `roleqa ask --json` (see README)."""
@@ -91,6 +96,7 @@ class Result:
             "answers": [h.to_json() for h in self.hits],
             "suggestions": self.suggestions,
             "did_you_mean": self.did_you_mean,
+            "comparison": self.comparison.to_json() if self.comparison else None,
         }
 
 
@@ -283,7 +289,28 @@ class Answerer:
             )
         answered = bool(hits) and hits[0].score >= threshold
         suggestions = [] if answered else self._suggest(parts["heading"], hits)
-        return Result(question, answered, hits, suggestions, did_you_mean(hits) if answered else [])
+        comparison = None
+        # "data scientist vs plumber" compares with someone the corpus is not about: no comparison.
+        someone_else = profile.other_jobs and other_jobs_named(expanded, self.subjects, profile.occupations)
+        if answered and is_comparative(expanded, profile) and not someone_else:
+            comparison = self.comparer.choose(ranking, general=not topic_words(expanded, profile))
+        return Result(question, answered, hits, suggestions, did_you_mean(hits) if answered else [], None, comparison)
+
+    @cached_property
+    def comparer(self) -> Comparer:
+        """The corpus's comparative sections (none without two entities in its profile)."""
+        names = self.entity_names if len(self.entity_names) >= 2 else []
+        layout = self.index.layout if names else {k: v[:0] for k, v in self.index.layout.items()}
+        return Comparer(self.index.passage, layout, self.index.sections, names)
+
+    def compare(self, topic: str) -> Comparison | None:
+        """The entities compared on the topic that best matches `topic` (the chat's /compare)."""
+        if not self.comparer.sides:
+            return None
+        expanded = self.profile.expand(normalize_question(topic))
+        parts = self.scores(expanded, self.encoder.embed_batch([expanded])[0])
+        ranking = fuse(*(parts[k] for k in ("dense", "heading", "lexical", "section", "role")), False, self.weights)
+        return self.comparer.choose(ranking, general=False)
 
     def _lexical_highlight(self, text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
         """The sentence sharing the rarest words with the question (the first when none does)."""

@@ -158,8 +158,9 @@ def _renderer(threshold: float, as_json: bool):
 
     if as_json:
         return JsonRenderer()
-    width = min(100, os.get_terminal_size().columns if sys.stdout.isatty() else 88)
-    return TextRenderer(threshold, _use_color(), width)
+    tty = sys.stdout.isatty()
+    width = min(100, os.get_terminal_size().columns if tty else 88)
+    return TextRenderer(threshold, _use_color(), width, columns=tty)
 
 
 def _stdin_lines() -> Iterator[str]:
@@ -255,6 +256,8 @@ def chat(
         as_json,
         answerer.profile,
         answerer.index.manifest.get("alternatives", []),
+        answerer.compare,
+        answerer.comparer.topics(),
     )
 
     def write(text: str) -> None:

@@ -10,6 +10,7 @@ import typer
 
 from roleqa.answer import Hit, Result
 from roleqa.chunking import Passage
+from roleqa.compare import Comparison
 from roleqa.escapes import safe
 
 
@@ -25,9 +26,14 @@ class TextRenderer:
     threshold: float
     color: bool = False
     width: int = 88
+    columns: bool = False  # comparisons side by side (on a terminal wide enough), else one side after the other
 
     def result(self, result: Result) -> str:
-        return render_text(result, self.threshold, self.color, self.width)
+        return render_text(result, self.threshold, self.color, self.width, self.columns)
+
+    def comparison(self, comparison: Comparison) -> str:
+        """Each entity's part of a topic, side by side or stacked (`/compare` and comparative questions)."""
+        return "\n".join(render_comparison(comparison, _styler(self.color), self.width, self.columns))
 
     def answers(self, hits: list[Hit]) -> str:
         """More answers in full (`/more`): each wrapped, lists kept, with its source and confidence."""
@@ -61,6 +67,9 @@ class JsonRenderer:
     def sources(self, hits: list[Hit]) -> str:
         return ""
 
+    def comparison(self, comparison: Comparison) -> str:
+        return json.dumps({"comparison": comparison.to_json()}, ensure_ascii=False)
+
 
 def _styler(color: bool):
     def style(text: str, **kw) -> str:
@@ -69,7 +78,7 @@ def _styler(color: bool):
     return style
 
 
-def render_text(result: Result, threshold: float, color: bool = False, width: int = 88) -> str:
+def render_text(result: Result, threshold: float, color: bool = False, width: int = 88, columns: bool = False) -> str:
     """A readable answer: the best passage in full with its source, then other matches."""
     style = _styler(color)
     lines: list[str] = []
@@ -86,7 +95,11 @@ def render_text(result: Result, threshold: float, color: bool = False, width: in
             lines.extend(f"  - {safe(s)}" for s in result.suggestions)
         return "\n".join(lines)
     best, *others = result.hits
-    lines.extend(_answer_block(best, style, color, width))
+    if result.comparison:
+        lines.extend(render_comparison(result.comparison, style, width, columns))
+        others = [h for h in result.hits if not result.comparison.covers(h.passage.section)]
+    else:
+        lines.extend(_answer_block(best, style, color, width))
     if result.did_you_mean and others:
         first, second = (safe(h) for h in result.did_you_mean)
         lines.append(style("Did you mean", bold=True) + f' "{first}" (above) or "{second}" (below)?')
@@ -95,12 +108,61 @@ def render_text(result: Result, threshold: float, color: bool = False, width: in
     if related:
         lines.append(style("Also relevant:", bold=True))
         for h in related:
-            tag = f"[{textwrap.shorten(safe(h.passage.leaf), 40, placeholder='…')}, {h.score:.2f}]"
-            room = max(20, width - len(tag) - 6)
+            # The heading gives way first on a narrow terminal, so the line fits its width.
+            tag = f"[{textwrap.shorten(safe(h.passage.leaf), min(40, width // 3), placeholder='…')}, {h.score:.2f}]"
+            room = max(12, width - len(tag) - 6)
             flat = safe(h.passage.text).removeprefix("- ").replace("\n", " ")
             snippet = textwrap.shorten(flat, room, placeholder=" …")
             lines.append(f"  {h.rank}. {snippet} " + style(tag, dim=True))
     return "\n".join(lines)
+
+
+# Two columns need at least this many characters each; else the sides are stacked.
+MIN_COLUMN = 30
+
+
+def render_comparison(comparison: Comparison, style, width: int, columns: bool) -> list[str]:
+    """Lines that show each entity's part of a comparison: two columns when asked for and wide enough."""
+    lines = [style(f"Compared on {safe(comparison.topic)}:", bold=True)]
+    column = (width - 3) // 2
+    entities = comparison.entities
+    side_by_side = columns and len(entities) == 2 and column >= MIN_COLUMN
+    if side_by_side:
+        left, right = (safe(e).capitalize() for e in entities)
+        lines.append(style(left.ljust(column), bold=True) + " │ " + style(right, bold=True))
+    for part in comparison.parts:
+        if len(comparison.parts) > 1:
+            lines.append(style(safe(part.topic), bold=True, underline=True))
+        texts = {side.entity: side.text for side in part.sides}
+        if side_by_side:
+            left, right = (_side_lines(texts.get(e, ""), column) for e in entities)
+            rows = max(len(left), len(right))
+            left += [""] * (rows - len(left))
+            right += [""] * (rows - len(right))
+            lines.extend(f"{a.ljust(column)} │ {b}".rstrip() for a, b in zip(left, right))
+            continue
+        for entity in entities:
+            if entity in texts:
+                lines.append(style(f"{safe(entity).capitalize()}:", bold=True))
+                lines.extend(f"  {line}" if line else "" for line in _side_lines(texts[entity], width - 2))
+    where = f"— {safe(comparison.section)} ({safe(comparison.document)})"
+    lines.append(style(textwrap.shorten(where, width, placeholder="…"), dim=True))
+    return lines
+
+
+def _side_lines(text: str, width: int) -> list[str]:
+    out: list[str] = []
+    for para in safe(text).split("\n"):
+        if not para.strip():
+            out.append("")
+            continue
+        indent = len(para) - len(para.lstrip())
+        bullet = para.lstrip().startswith("- ")
+        out.extend(
+            textwrap.wrap(para, width, initial_indent="", subsequent_indent=" " * (indent + (2 if bullet else 0)))
+            or [""]
+        )
+    return out
 
 
 def source_line(p: Passage, width: int) -> str:

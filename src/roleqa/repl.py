@@ -9,18 +9,19 @@ readline, colour and JSON.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
 from roleqa.answer import TOPIC_BONUS, Result, passage_about
+from roleqa.compare import Comparison
 from roleqa.errors import RoleqaError
 from roleqa.escapes import safe
 from roleqa.followup import Turn, interpret, turn_entity
 from roleqa.profile import Profile
 from roleqa.retrieve import WEIGHTS
 
-COMMANDS = ["/help", "/k", "/sources", "/more", "/why", "/reset", "/quit"]
+COMMANDS = ["/help", "/k", "/sources", "/more", "/why", "/compare", "/reset", "/quit"]
 HELP = """Ask a question in your own words. Follow-ups work too: "and on Windows?", "what about
 the defaults?", "is it faster?" are read against the question before.
 Commands:
@@ -29,6 +30,8 @@ Commands:
   /sources   every answer to the last question, with its score and id
   /more      the next answers to the last question
   /why       how the best answer was scored
+  /compare T the corpus's entities side by side on topic T ("/compare salary");
+             /compare alone lists the topics
   /reset     forget the conversation (the next question is read on its own)
   /quit      leave the chat (also: exit, quit, Ctrl-D)
 Up and Down recall earlier questions, Ctrl-R searches them, Tab completes
@@ -48,6 +51,7 @@ class Renderer(Protocol):
     def result(self, result: Result) -> str: ...
     def answers(self, hits: list) -> str: ...
     def sources(self, hits: list) -> str: ...
+    def comparison(self, comparison) -> str: ...
 
 
 class ChatSession:
@@ -61,8 +65,12 @@ class ChatSession:
         as_json: bool = False,
         profile: Profile = Profile(),
         alternatives: list[list[str]] = (),
+        compare: Callable[[str], Comparison | None] | None = None,
+        topics: Sequence[str] = (),
     ) -> None:
         self.ask = ask
+        self.compare = compare  # topic -> the entities side by side on it (None: nothing to compare)
+        self.topics = list(topics)
         self.profile = profile
         self.alternatives = alternatives
         self.render = render
@@ -118,6 +126,8 @@ class ChatSession:
                 return "" if self.as_json else "Usage: /k N, with N from 1 to 50."
             self.top_k = int(arg)
             return "" if self.as_json else f"Showing {self.top_k} answers per question."
+        if name == "/compare":
+            return self._compare(arg.strip())
         if self.as_json:
             return ""
         if name in {"/sources", "/more", "/why"} and self.last is None:
@@ -129,6 +139,15 @@ class ChatSession:
         if name == "/why":
             return self._why()
         return f"Unknown command {safe(name)}; type /help for the commands."
+
+    def _compare(self, topic: str) -> str:
+        if not self.topics or self.compare is None:
+            nothing = "Nothing to compare here: the corpus profile names no entities that its sections compare."
+            return "" if self.as_json else nothing
+        if not topic:
+            return "" if self.as_json else "Topics to compare on: " + ", ".join(safe(t) for t in self.topics) + "."
+        comparison = self.compare(topic)
+        return self.render.comparison(comparison) if comparison else ""
 
     def _sources(self) -> str:
         return self.render.sources(self.last.hits)

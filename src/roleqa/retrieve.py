@@ -105,8 +105,13 @@ def names_another_job(question: str, subjects: set[str], occupations: tuple[str,
     occupation nouns are the profile's too.
     """
     asked = job_titles(question, occupations)
-    if not subjects or not asked:
-        return False
+    return bool(asked) and len(other_jobs_named(question, subjects, occupations)) == len(asked)
+
+
+def other_jobs_named(question: str, subjects: set[str], occupations: tuple[str, ...]) -> set[str]:
+    """The job titles a question names that no subject covers (none when the headings name no title)."""
+    if not subjects:
+        return set()
 
     def covered(title: str) -> bool:
         for s in subjects:
@@ -117,7 +122,7 @@ def names_another_job(question: str, subjects: set[str], occupations: tuple[str,
                 return True
         return False
 
-    return not any(covered(t) for t in asked)
+    return {t for t in job_titles(question, occupations) if not covered(t)}
 
 
 def role_agreement(question_roles: frozenset[str], about: np.ndarray, names: Sequence[str]) -> np.ndarray:

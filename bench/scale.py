@@ -1,6 +1,7 @@
 """How roleqa grows with the corpus, beside a plain sentence-transformers + FAISS script.
 
     .venv/bin/python bench/scale.py [--sizes 1,10] [--passages 100000] [--no-plain] [--floor-sample 0.2] [--seed DIR]
+    .venv/bin/python bench/scale.py --answer-only   (answering again, on the indexes the last run left)
     (make bench-scale)
 
 Corpora are real text: the reStructuredText sources of Python's documentation
@@ -189,6 +190,33 @@ def hnsw_recall(index_dir: Path, questions: list[str]) -> dict:
     return {"hnsw recall@10": recall, "hnsw build s": built, "hnsw ms/query": searched * 1000}
 
 
+def answering(args: list[str]) -> dict:
+    """One-shot `ask` (median of 5 after a first run) and its peak memory, and batch throughput."""
+    roleqa = str(BIN / "roleqa")
+    asks = [measured([roleqa, "ask", *args, QUESTION]) for _ in range(6)][1:]
+    batch = measured([roleqa, "ask", "--json", *args], stdin=("\n".join(questions()) + "\n").encode())
+    return {
+        "ask s": statistics.median(a["wall"] for a in asks),
+        "ask MB": max(a["rss"] for a in asks),
+        "batch q/s": len(questions()) / batch["wall"],
+    }
+
+
+def answer_only() -> None:
+    """--answer-only: answering measured again on every index an earlier run left, nothing built."""
+    rows = []
+    for index in sorted((WORK / "indexes").iterdir(), key=lambda p: p.stat().st_mtime):
+        corpus = WORK / "scale" / index.name
+        manifests = list(index.glob("v-*/manifest.json"))
+        if not corpus.is_dir() or not manifests:
+            continue
+        row = {"corpus": index.name, "passages": json.loads(manifests[0].read_text())["passages"]}
+        row |= answering(["--corpus", str(corpus), "--index", str(index)])
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    print_table(rows)
+
+
 def size_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
@@ -222,11 +250,7 @@ def measure(corpus: Path, text_bytes: int, plain: bool, floor_sample: float, see
         # In a child process, like everything timed here: a child inherits its parent's peak memory.
         floor = measured([sys.executable, __file__, "--floor", str(index), str(floor_sample)])
         row["floor s"] = float(floor["out"])
-    asks = [measured([roleqa, "ask", *args, QUESTION]) for _ in range(6)][1:]
-    row["ask s"] = statistics.median(a["wall"] for a in asks)
-    row["ask MB"] = max(a["rss"] for a in asks)
-    batch = measured([roleqa, "ask", "--json", *args], stdin=("\n".join(questions()) + "\n").encode())
-    row["batch q/s"] = len(questions()) / batch["wall"]
+    row |= answering(args)
     # A one-line edit: one sentence added to a paragraph of one file.
     edited = sorted(corpus.rglob("*.rst.txt"))[len(list(corpus.rglob("*.rst.txt"))) // 2]
     text = edited.read_text(encoding="utf-8")
@@ -256,7 +280,11 @@ def main() -> None:
     parser.add_argument("--no-plain", action="store_true", help="skip the plain script (it needs torch: slow)")
     parser.add_argument("--floor-sample", type=float, default=0.25, help="share of texts the floor is timed on")
     parser.add_argument("--seed", type=Path, help="index the largest point starts from (default: the previous point's)")
+    parser.add_argument("--answer-only", action="store_true", help="only answering, on the indexes a run left")
     args = parser.parse_args()
+    if args.answer_only:
+        answer_only()
+        return
     files = python_sources()
     # The model is exported once, before anything is timed.
     warm = Path(tempfile.mkdtemp())

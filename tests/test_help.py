@@ -8,7 +8,7 @@ from roleqa.cli import app
 from .conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMANDS = ["ask", "chat", "eval", "build", "clean"]
+COMMANDS = ["ask", "chat", "eval", "review", "build", "clean"]
 
 
 def test_the_command_list_is_complete():

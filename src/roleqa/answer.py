@@ -38,6 +38,8 @@ TOPIC_BONUS = 0.3
 # A follow-up read by its form ("and hidden files too?") is scored half on its own words and half
 # on them with the previous question's (chosen on the dev conversations, bench/conversations.py).
 CONTEXT_WEIGHT = 0.5
+# A question this close (cosine) to a wording marked out of scope in `roleqa review` is declined.
+OUT_OF_SCOPE_SIMILARITY = 0.8
 # Two best answers from different sections this close in ranking score: ask which was meant.
 DID_YOU_MEAN_GAP = 0.02
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
@@ -238,18 +240,44 @@ class Answerer:
         vector = np.asarray(vector, dtype=np.float32)
         if dense is None:
             dense, headings, sections = (m[0] for m in self._similarities(vector.reshape(1, -1)))
-        return {
+        heading = headings[index.layout["heading"]]
+        attached = self.attached
+        if len(attached[0]):
+            # An alternate question (roleqa review) counts as its passage's own wording:
+            # as close to the question as the passage itself, and as its heading.
+            close = headings[attached[1]]
+            dense = np.array(dense, dtype=np.float32)
+            np.maximum.at(dense, attached[0], close)
+            np.maximum.at(heading, attached[0], close)
+        parts = {
             "dense": dense,
-            "heading": headings[index.layout["heading"]],
+            "heading": heading,
             "section": sections[self.section_of],
             "lexical": index.lexical.scores(expanded),
             "role": role_agreement(self.profile.entities_in(expanded), self.index.layout["about"], self.entity_names),
         }
+        if len(attached[2]):
+            # How close the question is to a wording marked out of scope, unless closer to an attached one.
+            out = float(headings[attached[2]].max())
+            out = out if not len(attached[0]) or out > float(close.max()) else 0.0
+            parts["out_of_scope"] = np.full(index.size, out, dtype=np.float32)
+        return parts
+
+    @cached_property
+    def attached(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The alternates in the index (alternates.py): their passages' rows and their heading rows,
+        and the heading rows of the wordings marked out of scope."""
+        entries = (self.index.manifest.get("alternates") or {}).get("entries", [])
+        rows = np.array([e["row"] for e in entries if e["row"] >= 0], dtype=np.int64)
+        heads = np.array([e["heading"] for e in entries if e["row"] >= 0], dtype=np.int64)
+        return rows, heads, np.array([e["heading"] for e in entries if e["row"] < 0], dtype=np.int64)
 
     def _result(self, question: str, parts: dict[str, np.ndarray], k: int, threshold: float, topic) -> Result:
         expanded = self.profile.expand(question)
         profile = self.profile
         other_job = profile.other_jobs and names_another_job(expanded, self.subjects, profile.occupations)
+        # Like a wording the FAQ owner marked out of scope: declined (the same penalty as another job).
+        other_job = other_job or float(parts.get("out_of_scope", [0.0])[0]) >= OUT_OF_SCOPE_SIMILARITY
         ranking = fuse(
             parts["dense"], parts["heading"], parts["lexical"], parts["section"], parts["role"], other_job, self.weights
         )

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from roleqa import store
+from roleqa.alternates import Alternate, matched, read_alternates
 from roleqa.answer import passage_about
 from roleqa.chunking import CHUNKING_VERSION, MAX_WORDS, Passage, chunk_document, is_fragment
 from roleqa.config import GENERIC_CALIBRATION, Settings
@@ -69,6 +70,11 @@ class Sources:
     @cached_property
     def corpus_fingerprint(self) -> str:
         return corpus_fingerprint(self.docs)
+
+    @cached_property
+    def alternates(self) -> tuple[list[Alternate], list[str], str | None]:
+        """The alternate questions beside the corpus (alternates.py), notices, and the file's digest."""
+        return read_alternates(self.corpus_dir)
 
     def skipped(self, manifest: dict) -> list[str]:
         """The files skipped, said again on every command: as found now if the files were read,
@@ -120,6 +126,8 @@ def stale_reason(manifest: dict, sources: Sources, seen: str | None = None) -> s
         return "the chunking settings changed"
     if Profile.from_json(manifest.get("profile")) != sources.profile:
         return f"the corpus profile ({sources.profile.source or 'none'}) changed"
+    if (manifest.get("alternates") or {}).get("digest") != sources.alternates[2]:
+        return "the alternate questions changed"
     return None
 
 
@@ -157,7 +165,12 @@ def build_index(
     passages, documents = _passages(sources, previous, notify)
     if not passages:
         raise RoleqaError(f"the documents in {sources.corpus_dir} hold no text to answer from; add some text")
-    texts = list(dict.fromkeys([p.embed_text for p in passages] + [p.heading_text for p in passages]))
+    found, notices, _ = sources.alternates
+    alternates, alternate_rows, unknown = matched(found, [p.id for p in passages], sources.corpus_dir)
+    for notice in notices + unknown:
+        notify(notice)
+    texts = [p.embed_text for p in passages] + [p.heading_text for p in passages] + [a.question for a in alternates]
+    texts = list(dict.fromkeys(texts))
     known = _known_vectors(previous)
     todo = [t for t in texts if t not in known]
     advance = progress(len(todo)) if progress and todo else (lambda _n: None)
@@ -171,6 +184,13 @@ def build_index(
         # Another encoder than the one recorded (a test's): nothing old can be reused.
         known = dict(zip(texts, encoder.embed_batch(texts)))
     built = assemble(passages, known, previous, sources.profile)
+    # The alternates' vectors follow the headings' (answer.py matches questions to both).
+    first = len(built.heading_vectors)
+    built.heading_vectors = np.vstack([built.heading_vectors, *([known[a.question]] for a in alternates)])
+    entries = [
+        {"question": a.question, "row": row, "heading": first + i}
+        for i, (a, row) in enumerate(zip(alternates, alternate_rows))
+    ]
     manifest = {
         "model": {
             "name": sources.model_dir.name,
@@ -189,6 +209,7 @@ def build_index(
         "subjects": sorted(subjects(passages, sources.profile)),
         "alternatives": sibling_alternatives([p.section for p in passages]),
         "embedded": {"texts": len(todo), "reused": len(texts) - len(todo)},
+        "alternates": {"digest": sources.alternates[2], "entries": entries},
     }
     # The off-topic score moves with the corpus as a whole: a small edit keeps the previous one.
     before = (previous.manifest.get("calibration") or {}).get("bank") if previous is not None else None
@@ -343,6 +364,8 @@ def _known_vectors(previous: Index | None) -> dict[str, np.ndarray]:
     known = dict(zip((p.embed_text for p in passages), previous.vectors(np.arange(previous.size))))
     heading_rows = previous.layout["heading"].tolist()
     known.update((p.heading_text, previous.heading_vectors[h]) for p, h in zip(passages, heading_rows))
+    entries = (previous.manifest.get("alternates") or {}).get("entries", [])
+    known.update((e["question"], previous.heading_vectors[e["heading"]]) for e in entries)
     return known
 
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -105,6 +103,14 @@ ThresholdOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON Lines, one object per question.")]
+LogOpt = Annotated[
+    bool,
+    typer.Option(
+        "--log",
+        help="Keep a local log of the questions for `roleqa review` (env ROLEQA_LOG=1; default: off, "
+        "or the corpus profile's [review] log).",
+    ),
+]
 
 
 def _settings(**options: object) -> Settings:
@@ -149,6 +155,17 @@ def _answerer(settings: Settings):
     return answerer, threshold
 
 
+def _question_log(settings: Settings):
+    """The corpus's question log, on only if the user turned it on (questionlog.py)."""
+    from roleqa.profile import load_profile
+    from roleqa.questionlog import QuestionLog, log_path
+
+    on = settings.log_questions
+    if on is None:
+        on = load_profile(settings.corpus_dir).log_questions
+    return QuestionLog(log_path(settings.data_dir, settings.corpus_dir), on, _notify)
+
+
 def _use_color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in environ()
 
@@ -163,38 +180,6 @@ def _renderer(threshold: float, as_json: bool):
     return TextRenderer(threshold, _use_color(), width, columns=tty)
 
 
-def _stdin_lines() -> Iterator[str]:
-    """Lines of stdin as they arrive, decoded leniently: a bad byte must not lose the batch."""
-    stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
-    if stream is None:
-        yield from sys.stdin
-        return
-    for raw in iter(stream.readline, b""):
-        yield raw.decode("utf-8", errors="replace")
-
-
-def _stdin_batches(size: int = 64) -> Iterator[list[str]]:
-    """Questions from stdin in batches: each batch is what has arrived, so the first answer never
-    waits for more input, and a fast producer still gets answers embedded many at a time."""
-    lines: queue.Queue = queue.Queue()
-
-    def read() -> None:
-        for line in _stdin_lines():
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=read, daemon=True).start()
-    done = False
-    while not done:
-        batch = [lines.get()]
-        while len(batch) < size and not lines.empty():
-            batch.append(lines.get())
-        done = batch[-1] is None
-        questions = [q for q in batch if q is not None and q.strip()]
-        if questions:
-            yield questions
-
-
 @app.command()
 def ask(
     questions: Annotated[
@@ -207,15 +192,19 @@ def ask(
     index: IndexOpt = None,
     model: ModelOpt = None,
     as_json: JsonOpt = False,
+    log: LogOpt = False,
 ) -> None:
     """Answer questions once and exit (for scripts: --json gives JSON Lines)."""
-    settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model, top_k=top_k, threshold=threshold)
+    options = {"top_k": top_k, "threshold": threshold, "log_questions": log or None}
+    settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model, **options)
     if not questions:
         if sys.stdin.isatty():
             raise RoleqaError(
                 'give a question, e.g. roleqa ask "What do data scientists do?", or pipe questions on stdin'
             )
-        batches, many = _stdin_batches(), not as_json
+        from roleqa.terminal import stdin_batches
+
+        batches, many = stdin_batches(), not as_json
     elif any(not q.strip() for q in questions):
         raise RoleqaError("a question is empty; give some words to search for")
     else:
@@ -223,8 +212,10 @@ def ask(
     answerer, threshold = _answerer(settings)
     render = _renderer(threshold, as_json)
     color = _use_color()
+    question_log = _question_log(settings)
     for batch in batches:
         for result in answerer.ask_many(batch, settings.top_k, threshold):
+            question_log.asked(result)
             if many:
                 typer.echo(typer.style(f"» {result.question}", bold=True) if color else f"» {result.question}")
             typer.echo(render.result(result), color=color or None)
@@ -241,14 +232,17 @@ def chat(
     index: IndexOpt = None,
     model: ModelOpt = None,
     as_json: JsonOpt = False,
+    log: LogOpt = False,
 ) -> None:
     """Chat in the terminal, follow-ups included; with piped input, answer one question per line."""
     from roleqa.repl import COMMANDS, ChatSession, answer_lines, run_chat
-    from roleqa.terminal import line_editing
+    from roleqa.terminal import line_editing, stdin_lines
 
-    settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model, top_k=top_k, threshold=threshold)
+    options = {"top_k": top_k, "threshold": threshold, "log_questions": log or None}
+    settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model, **options)
     answerer, threshold = _answerer(settings)
     color = _use_color()
+    question_log = _question_log(settings)
     session = ChatSession(
         lambda question, k, topic, context: answerer.ask(question, k, threshold, topic, context),
         _renderer(threshold, as_json),
@@ -258,13 +252,15 @@ def chat(
         answerer.index.manifest.get("alternatives", []),
         answerer.compare,
         answerer.comparer.topics(),
+        question_log.asked,
+        question_log.feedback if question_log.on else None,
     )
 
     def write(text: str) -> None:
         typer.echo(text, color=color or None)
 
     if not sys.stdin.isatty():
-        raise typer.Exit(answer_lines(_stdin_lines(), session, write, lambda text: typer.echo(safe(text), err=True)))
+        raise typer.Exit(answer_lines(stdin_lines(), session, write, lambda text: typer.echo(safe(text), err=True)))
     with line_editing(settings.data_dir / "history", COMMANDS):
         raise typer.Exit(run_chat(session, input, write, welcome=_welcome(answerer, color)))
 
@@ -280,6 +276,34 @@ def _welcome(answerer, color: bool) -> str:
     lines += [f"  {safe(q)}" for q in examples]
     lines.append('Follow-ups work ("and ...?", "what about ...?"). /help for commands, /quit or Ctrl-D to leave.')
     return "\n".join(lines) + "\n"
+
+
+@app.command()
+def review(
+    threshold: ThresholdOpt = None,
+    corpus: CorpusOpt = None,
+    index: IndexOpt = None,
+    model: ModelOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="List the questions to review as JSON Lines, changing nothing.")
+    ] = False,
+) -> None:
+    """Walk the logged questions that were declined, unsure or marked /bad, and attach them to answers."""
+    from roleqa.build import ensure_index
+    from roleqa.questionlog import read_log
+    from roleqa.review import review_log
+
+    settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model, threshold=threshold)
+    path = _question_log(settings).path
+    events = read_log(path)
+    if not events:
+        if not as_json:
+            typer.echo(f"No questions logged for {safe(str(settings.corpus_dir))} yet: ask or chat with --log (or "
+                       "ROLEQA_LOG=1), then review.")  # fmt: skip
+        return
+    answerer, threshold = _answerer(settings)
+    if review_log(events, answerer, threshold, settings.corpus_dir, path, as_json, input, typer.echo, _notify):
+        ensure_index(settings, notify=_notify, progress=_progress, status=_status)
 
 
 @app.command("eval")

@@ -66,7 +66,9 @@ class Settings:
     top_k: int = DEFAULT_TOP_K
     threshold: float | None = None  # None: the index's calibration (see Calibration)
     cache_dir: Path = Path.home() / ".cache" / "roleqa"
-    data_dir: Path = Path.home() / ".local" / "share" / "roleqa"  # the chat's history
+    data_dir: Path = Path.home() / ".local" / "share" / "roleqa"  # the chat's history, the question log
+    # The question log (questionlog.py): None leaves it to the corpus profile ([review] log), off by default.
+    log_questions: bool | None = None
     # Tests only (ROLEQA_TEST_FAULT=[SIGNAL@]STEP): a build signals itself at that
     # step of writing the index (store.py), to prove crash safety step by step.
     test_fault: str | None = None
@@ -89,6 +91,8 @@ class Settings:
             s = replace(s, top_k=_parse(env["ROLEQA_TOP_K"], int, "ROLEQA_TOP_K"))
         if env.get("ROLEQA_TEST_FAULT"):
             s = replace(s, test_fault=env["ROLEQA_TEST_FAULT"])
+        if env.get("ROLEQA_LOG"):
+            s = replace(s, log_questions=_parse_bool(env["ROLEQA_LOG"], "ROLEQA_LOG"))
         if env.get("ROLEQA_THRESHOLD"):
             s = replace(s, threshold=_parse(env["ROLEQA_THRESHOLD"], float, "ROLEQA_THRESHOLD"))
         return s.validated()
@@ -125,6 +129,14 @@ def _parse(value: str, kind: type, name: str):
         return kind(value)
     except ValueError:
         raise RoleqaError(f"{name}={value!r} is not a valid {kind.__name__}") from None
+
+
+def _parse_bool(value: str, name: str) -> bool:
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    raise RoleqaError(f"{name}={value!r} is not on or off; use 1 or 0")
 
 
 def environ() -> Mapping[str, str]:

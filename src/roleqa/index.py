@@ -14,7 +14,8 @@
     passages.faiss    instead of vectors.npy from HNSW_FROM passages on: a
                       FAISS HNSW index of the same vectors (approximate)
     headings.npy      one vector per distinct heading text (a FAQ question, or
-                      a heading and an item's label)
+                      a heading and an item's label), then one per alternate
+                      question (alternates.py; the manifest says which)
     sections.npy      one vector per section: the normalised mean of its
                       passages' vectors (nothing is embedded twice)
     sections.json     each section's document and heading path, in row order

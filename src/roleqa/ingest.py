@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from roleqa.alternates import FILE as ALTERNATES_FILE
 from roleqa.document import Document
 from roleqa.errors import RoleqaError
 from roleqa.profile import FILE as PROFILE_FILE
@@ -38,15 +39,15 @@ class Source:
 
 def _walk(corpus_dir: Path) -> Iterator[tuple[str, str | None, str]]:
     """(name relative to the folder, reader kind or None, path) of each file, in name order;
-    hidden files and folders and the corpus profile left out, symlinked folders not followed."""
+    hidden files and folders, the corpus profile and its alternates left out, symlinked folders not followed."""
     top = str(corpus_dir)
     for root, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         # Names built as strings: pathlib per file cost a tenth of a second at 1,500 files.
         prefix = "" if root == top else os.path.relpath(root, top).replace(os.sep, "/") + "/"
         for fname in sorted(files):
-            if fname.startswith(".") or (not prefix and fname == PROFILE_FILE):
-                continue  # hidden, or the corpus profile (profile.py): not a document
+            if fname.startswith(".") or (not prefix and fname in (PROFILE_FILE, ALTERNATES_FILE)):
+                continue  # hidden, the corpus profile (profile.py) or its alternates: not documents
             yield prefix + fname, kind_of(fname), os.path.join(root, fname)
 
 

@@ -16,6 +16,8 @@ generic engine cannot guess (all parts optional; see README "Corpus profile"):
     [calibration]       slope, lexical, offset, threshold: how confident answers
                         are, fitted on the corpus's own labelled questions
                         (`roleqa eval --calibrate` prints them)
+    [review]            log = true: keep the question log for `roleqa review`
+                        (questionlog.py); off by default
 
 A folder without roleqa.toml gets the empty profile: no entity, no
 abbreviation, no other-job rule. The profile used for an index is recorded in
@@ -57,10 +59,14 @@ class Profile:
     occupations: tuple[str, ...] = ()
     calibration: dict | None = None  # {"slope", "lexical", "offset", "threshold"}
     source: str = field(default="", compare=False)  # where it was read from, for messages
+    # [review] log = true: keep the question log (questionlog.py). Not part of the index: turning it
+    # on or off rebuilds nothing.
+    log_questions: bool = field(default=False, compare=False)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.pop("source")
+        data.pop("log_questions")
         return data
 
     @classmethod
@@ -143,6 +149,7 @@ def load_profile(corpus_dir: Path) -> Profile:
             tuple(str(o) for o in jobs.get("occupations", [])),
             calibration,
             str(path),
+            bool((data.get("review") or {}).get("log", False)),
         )
     except (KeyError, TypeError, ValueError, AttributeError, re.error) as e:
         raise RoleqaError(f'{path}: {type(e).__name__} {e}; see README, "Corpus profile"') from None

@@ -21,7 +21,7 @@ from roleqa.followup import Turn, interpret, turn_entity
 from roleqa.profile import Profile
 from roleqa.retrieve import WEIGHTS
 
-COMMANDS = ["/help", "/k", "/sources", "/more", "/why", "/compare", "/reset", "/quit"]
+COMMANDS = ["/help", "/k", "/sources", "/more", "/why", "/compare", "/good", "/bad", "/reset", "/quit"]
 HELP = """Ask a question in your own words. Follow-ups work too: "and on Windows?", "what about
 the defaults?", "is it faster?" are read against the question before.
 Commands:
@@ -32,6 +32,8 @@ Commands:
   /why       how the best answer was scored
   /compare T the corpus's entities side by side on topic T ("/compare salary");
              /compare alone lists the topics
+  /good      the last answer was right; /bad: it was not (kept in the question log
+             for `roleqa review`, when the chat was started with --log)
   /reset     forget the conversation (the next question is read on its own)
   /quit      leave the chat (also: exit, quit, Ctrl-D)
 Up and Down recall earlier questions, Ctrl-R searches them, Tab completes
@@ -67,7 +69,11 @@ class ChatSession:
         alternatives: list[list[str]] = (),
         compare: Callable[[str], Comparison | None] | None = None,
         topics: Sequence[str] = (),
+        on_result: Callable[[Result], None] = lambda _: None,
+        on_feedback: Callable[[Result, str], None] | None = None,
     ) -> None:
+        self.on_result = on_result  # each answer, for the question log
+        self.on_feedback = on_feedback  # /good and /bad (None: the log is off)
         self.ask = ask
         self.compare = compare  # topic -> the entities side by side on it (None: nothing to compare)
         self.topics = list(topics)
@@ -108,6 +114,7 @@ class ChatSession:
             understood = f"{context} {asked}" if context else asked
             self.previous = Turn(understood, turn_entity(asked, self.profile, about), sections)
         self.last, self.shown, self.topic, self.context = result, len(result.hits), topic, context
+        self.on_result(result)
         if self.as_json:
             return self.render.result(result)
         taking = f"Taking this as: {safe(reading.question)}\n" if reading else ""
@@ -128,6 +135,8 @@ class ChatSession:
             return "" if self.as_json else f"Showing {self.top_k} answers per question."
         if name == "/compare":
             return self._compare(arg.strip())
+        if name in {"/good", "/bad"}:
+            return self._feedback(name[1:])
         if self.as_json:
             return ""
         if name in {"/sources", "/more", "/why"} and self.last is None:
@@ -139,6 +148,15 @@ class ChatSession:
         if name == "/why":
             return self._why()
         return f"Unknown command {safe(name)}; type /help for the commands."
+
+    def _feedback(self, verdict: str) -> str:
+        if self.last is None:
+            return "" if self.as_json else "Ask a question first."
+        if self.on_feedback is None:
+            off = "The question log is off: start the chat with --log (or ROLEQA_LOG=1) to keep /good and /bad."
+            return "" if self.as_json else off
+        self.on_feedback(self.last, verdict)
+        return "" if self.as_json else f"Noted as {verdict}; `roleqa review` shows the questions marked bad."
 
     def _compare(self, topic: str) -> str:
         if not self.topics or self.compare is None:

@@ -1,4 +1,5 @@
-"""Line editing for the chat on a terminal: history kept across sessions, Ctrl-R, Tab completion.
+"""The terminal's input: line editing for the chat (history kept across sessions, Ctrl-R, Tab
+completion), and questions read from stdin as they arrive.
 
 Python's readline module (GNU readline or libedit) gives `input()` all of
 this; here it only gets a history file and a completer for the commands.
@@ -6,6 +7,9 @@ this; here it only gets a history file and a completer for the commands.
 
 from __future__ import annotations
 
+import queue
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,3 +50,35 @@ def line_editing(history: Path, commands: list[str]) -> Iterator[None]:
             readline.write_history_file(history)
         except OSError:
             pass  # a read-only home must not turn leaving the chat into an error
+
+
+def stdin_lines() -> Iterator[str]:
+    """Lines of stdin as they arrive, decoded leniently: a bad byte must not lose the batch."""
+    stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+    if stream is None:
+        yield from sys.stdin
+        return
+    for raw in iter(stream.readline, b""):
+        yield raw.decode("utf-8", errors="replace")
+
+
+def stdin_batches(size: int = 64) -> Iterator[list[str]]:
+    """Questions from stdin in batches: each batch is what has arrived, so the first answer never
+    waits for more input, and a fast producer still gets answers embedded many at a time."""
+    lines: queue.Queue = queue.Queue()
+
+    def read() -> None:
+        for line in stdin_lines():
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    done = False
+    while not done:
+        batch = [lines.get()]
+        while len(batch) < size and not lines.empty():
+            batch.append(lines.get())
+        done = batch[-1] is None
+        questions = [q for q in batch if q is not None and q.strip()]
+        if questions:
+            yield questions

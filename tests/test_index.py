@@ -61,7 +61,7 @@ def test_save_and_load_round_trip(tmp_path):
     assert loaded.passage(3) == b.passages[3]
     assert written.manifest == loaded.manifest
     m = loaded.manifest
-    assert m["format"] == "roleqa-index" and m["format_version"] == 8 and m["dense_search"] == "exact"
+    assert m["format"] == "roleqa-index" and m["format_version"] == 9 and m["dense_search"] == "exact"
     assert m["dimension"] == 8 and m["passages"] == 5 and m["model"] == {"fingerprint": "m"}
     assert np.allclose(loaded.vectors(np.arange(5)), b.vectors)
     assert np.allclose(loaded.heading_vectors, b.heading_vectors)

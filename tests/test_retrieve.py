@@ -1,3 +1,5 @@
+import io
+
 import numpy as np
 import pytest
 
@@ -75,7 +77,8 @@ def test_bm25_is_normalised_so_it_means_the_same_on_any_corpus():
 def test_bm25_survives_a_round_trip_through_its_files():
     bm = Lexical.build(["data scientists use SQL", "data engineers build pipelines"])
     files = bm.to_files()
-    again = Lexical.from_files(2, files["lexical.npz"], files["counts.npz"], files["vocabulary.txt"])
+    read = lambda name: np.load(io.BytesIO(files[name]))  # noqa: E731
+    again = Lexical.from_files(2, read, files["counts.npz"], files["vocabulary.txt"])
     assert np.allclose(again.scores("SQL data"), bm.scores("SQL data"))
 
 

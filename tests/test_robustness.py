@@ -67,7 +67,7 @@ def _edit_passages(d: Path) -> None:
 
 DAMAGE = {
     "truncated vectors.npy": (_truncate("vectors.npy"), "vectors.npy does not match its checksum"),
-    "truncated lexical.npz": (_truncate("lexical.npz"), "lexical.npz does not match its checksum"),
+    "truncated bm25-weights.npy": (_truncate("bm25-weights.npy"), "bm25-weights.npy does not match its checksum"),
     "garbled manifest": (lambda d: (_live(d) / "manifest.json").write_text("{not json"), "its manifest is unreadable"),
     "edited passages.jsonl": (_edit_passages, "passages.jsonl does not match its checksum"),
     "missing headings.npy": (lambda d: (_live(d) / "headings.npy").unlink(), "headings.npy is missing"),

@@ -19,7 +19,7 @@
     sections.npy      one vector per section: the normalised mean of its
                       passages' vectors (nothing is embedded twice)
     sections.json     each section's document and heading path, in row order
-    lexical.npz       BM25 weights, passages x terms (lexical.py)
+    bm25-*.npy        BM25 weights, passages x terms, by term (lexical.py)
     counts.npz        term counts, passages x terms: a rebuild reuses them
     vocabulary.txt    the terms, sorted, one per line (term i is column i)
 
@@ -39,7 +39,7 @@ import numpy as np
 
 from roleqa import __version__
 from roleqa.chunking import Passage
-from roleqa.lexical import Lexical
+from roleqa.lexical import WEIGHT_FILES, Lexical
 from roleqa.store import Content, IndexUnusable, Version, Writer, reading
 
 FILES = (
@@ -50,7 +50,7 @@ FILES = (
     "headings.npy",
     "sections.npy",
     "sections.json",
-    "lexical.npz",
+    *WEIGHT_FILES,
     "counts.npz",
     "vocabulary.txt",
 )
@@ -245,8 +245,9 @@ def load(version: Version) -> Index:
         offsets = np.load(path / "offsets.npy")
         with np.load(path / "layout.npz") as z:
             layout = {k: z[k] for k in LAYOUT}
-        # Read, not memory-mapped: exact search touches every vector on the first question,
-        # and faulting the pages in one by one was slower than one read (measured at 10 MB and 126k passages).
+        # Memory-mapped: a version's files are never changed once written (a build writes a new
+        # version), and mapping pages already in the page cache beat copying them into fresh memory:
+        # 126,009 vectors mapped and searched in 0.02-0.03 s, against 0.07-0.4 s to np.load them.
         dense, approximate = None, None
         if hnsw:
             import faiss
@@ -254,13 +255,13 @@ def load(version: Version) -> Index:
             approximate = faiss.read_index(str(path / "passages.faiss"))
             approximate.hnsw.efSearch = HNSW_SEARCH
         else:
-            dense = np.load(path / "vectors.npy")
-        headings = np.load(path / "headings.npy")
-        sections_v = np.load(path / "sections.npy")
+            dense = np.load(path / "vectors.npy", mmap_mode="r")
+        headings = np.load(path / "headings.npy", mmap_mode="r")
+        sections_v = np.load(path / "sections.npy", mmap_mode="r")
         sections = [tuple(s) for s in json.loads((path / "sections.json").read_text(encoding="utf-8"))]
         lexical = Lexical.from_files(
             len(offsets) - 1,
-            str(path / "lexical.npz"),
+            lambda name: np.load(path / name, mmap_mode="r"),
             str(path / "counts.npz"),
             (path / "vocabulary.txt").read_bytes(),
         )

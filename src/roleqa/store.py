@@ -50,7 +50,7 @@ from roleqa.errors import RoleqaError
 from roleqa.locking import locked, try_lock
 
 FORMAT = "roleqa-index"
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 CALIBRATION = "calibration.json"

@@ -117,6 +117,39 @@ def test_piped_chat_compares_plainly_by_transcript(shipped_index_dir):
     )
 
 
+def test_json_chat_gives_the_comparison_object_by_transcript(shipped_index_dir):
+    args = ["chat", "--json", "--index", str(shipped_index_dir)]
+    r = CliRunner().invoke(app, args, input="ML eng vs data scientist pay\n/compare\n/compare education\n")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    assert len(rows) == 2  # /compare alone lists topics for people only
+    assert rows[0]["comparison"] == {
+        "topic": "Salary expectations",
+        "section": "Career opportunities and job market > 2. Salary expectations",
+        "sides": [
+            {
+                "entity": "data scientist",
+                "answer": "Data scientists: According to industry reports, data scientists command competitive "
+                "salaries, often ranging from $90,000 to over $150,000 annually, depending on experience, "
+                "education, and location.",
+                "ids": ["data-science-vs-machine-learning-engineer#salary-expectations-1"],
+            },
+            {
+                "entity": "machine learning engineer",
+                "answer": "Machine learning engineers: Due to the technical expertise required for the role, "
+                "machine learning engineers typically earn higher salaries, often starting around $100,000 and "
+                "going beyond $160,000 for experienced professionals.",
+                "ids": ["data-science-vs-machine-learning-engineer#salary-expectations-2"],
+            },
+        ],
+    }
+    assert rows[1] == {"comparison": {**rows[1]["comparison"], "topic": "Educational background"}}
+    assert [s["ids"] for s in rows[1]["comparison"]["sides"]] == [
+        ["data-science-vs-machine-learning-engineer#educational-background-1"],
+        ["data-science-vs-machine-learning-engineer#educational-background-2"],
+    ]
+
+
 def test_two_columns_only_when_asked_and_wide_enough(answerer):
     c = answerer.compare("tools")
     wide = TextRenderer(0.5, width=100, columns=True).comparison(c).splitlines()

@@ -150,6 +150,13 @@ def test_json_chat_gives_the_comparison_object_by_transcript(shipped_index_dir):
     ]
 
 
+def test_compare_on_a_topic_the_article_does_not_compare_says_so(shipped_index_dir):
+    lines = "/compare weather\n/compare pay\n"
+    r = CliRunner().invoke(app, ["chat", "--index", str(shipped_index_dir)], input=lines, env={"NO_COLOR": "1"})
+    assert r.output.startswith('Nothing here compares them on "weather". Topics: Focus and objectives, Skill sets')
+    assert "Compared on Salary expectations:" in r.output  # a word the article does not use still finds its topic
+
+
 def test_two_columns_only_when_asked_and_wide_enough(answerer):
     c = answerer.compare("tools")
     wide = TextRenderer(0.5, width=100, columns=True).comparison(c).splitlines()

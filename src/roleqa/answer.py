@@ -40,6 +40,9 @@ TOPIC_BONUS = 0.3
 CONTEXT_WEIGHT = 0.5
 # A question this close (cosine) to a wording marked out of scope in `roleqa review` is declined.
 OUT_OF_SCOPE_SIMILARITY = 0.8
+# The least confidence (the chance it is right) of a comparison's best passage for `/compare TOPIC`:
+# "pay" reaches 0.14, "weather" 0.05 and "cooking pasta" 0.07 on the shipped article.
+COMPARE_CONFIDENCE = 0.1
 # Two best answers from different sections this close in ranking score: ask which was meant.
 DID_YOU_MEAN_GAP = 0.02
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
@@ -338,7 +341,15 @@ class Answerer:
         expanded = self.profile.expand(normalize_question(topic))
         parts = self.scores(expanded, self.encoder.embed_batch([expanded])[0])
         ranking = fuse(*(parts[k] for k in ("dense", "heading", "lexical", "section", "role")), False, self.weights)
-        return self.comparer.choose(ranking, general=False)
+        comparison = self.comparer.choose(ranking, general=False)
+        if comparison is None:
+            return None
+        # A topic the corpus does not compare on ("/compare weather") gets no comparison: the
+        # chance that its best passage there is right must reach COMPARE_CONFIDENCE.
+        rows = np.isin(self.section_of, [i for i, name in enumerate(self.sections) if comparison.covers(name)])
+        best = int(np.flatnonzero(rows)[np.argmax(ranking[rows])])
+        chance = confidence(np.array([ranking[best]]), np.array([parts["lexical"][best]]), self.calibration)[0]
+        return comparison if chance >= COMPARE_CONFIDENCE else None
 
     def _lexical_highlight(self, text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
         """The sentence sharing the rarest words with the question (the first when none does)."""

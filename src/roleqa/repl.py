@@ -165,7 +165,10 @@ class ChatSession:
         if not topic:
             return "" if self.as_json else "Topics to compare on: " + ", ".join(safe(t) for t in self.topics) + "."
         comparison = self.compare(topic)
-        return self.render.comparison(comparison) if comparison else ""
+        if comparison is None:
+            topics = ", ".join(safe(t) for t in self.topics)
+            return "" if self.as_json else f'Nothing here compares them on "{safe(topic)}". Topics: {topics}.'
+        return self.render.comparison(comparison)
 
     def _sources(self) -> str:
         return self.render.sources(self.last.hits)

@@ -274,6 +274,11 @@ def _welcome(answerer, color: bool) -> str:
     title = f"roleqa {__version__} · {index.size} passages from {safe(docs)}"
     lines = [typer.style(title, bold=True) if color else title, "Try for instance:"]
     lines += [f"  {safe(q)}" for q in examples]
+    topics = answerer.comparer.topics()
+    if topics:
+        names = " and ".join(answerer.profile.plural(e) for e in answerer.entity_names[:2])
+        example = safe(topics[-1].split()[0].lower())
+        lines.append(f'Compare {safe(names)}: /compare TOPIC (e.g. "/compare {example}").')
     lines.append('Follow-ups work ("and ...?", "what about ...?"). /help for commands, /quit or Ctrl-D to leave.')
     return "\n".join(lines) + "\n"
 

@@ -177,7 +177,7 @@ def test_the_chat_on_a_terminal_shows_comparisons_by_its_width(shipped_index_dir
         dimensions=(60, columns),
     )  # fmt: skip
     try:
-        child.expect_exact('Compare data scientists and machine learning engineers: /compare TOPIC (e.g. "/compare salary").')
+        child.expect_exact('machine learning engineers: /compare TOPIC (e.g. "/compare salary").')
         child.expect_exact("roleqa> ")
         child.sendline("Should I become a data scientist or a machine learning engineer?")
         child.expect_exact("Compared on Key differences between data scientists and machine learning engineers:")

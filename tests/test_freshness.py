@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from roleqa import build, checksums, ingest
+from roleqa import checksums, ingest, sources
 from roleqa.build import ensure_index
 from roleqa.config import Settings
 from roleqa.index import read_index
@@ -54,7 +54,7 @@ def test_a_fresh_index_is_used_without_reading_a_document(notes, tmp_path, fake_
     heard: list[str] = []
     ensure_index(settings, fake_encoder, notify=heard.append)
     assert read_index(tmp_path / "ix").manifest["corpus"]["stamp"] == corpus_stamp(notes)
-    monkeypatch.setattr(build, "read_corpus", lambda _d: pytest.fail("the documents were read"))
+    monkeypatch.setattr(sources, "read_corpus", lambda _d: pytest.fail("the documents were read"))
     again: list[str] = []
     index, _ = ensure_index(settings, fake_encoder, notify=again.append)
     assert index.size > 0
@@ -123,8 +123,8 @@ def test_a_build_of_files_saved_just_now_is_stamped_by_the_next_command(notes, t
     assert read_index(tmp_path / "ix").manifest["corpus"]["stamp"] is None
     monkeypatch.setattr(ingest, "RACY_SECONDS", -1.0)  # as if the seconds had passed
     reads: list[int] = []
-    real = build.read_corpus
-    monkeypatch.setattr(build, "read_corpus", lambda d: reads.append(1) or real(d))
+    real = sources.read_corpus
+    monkeypatch.setattr(sources, "read_corpus", lambda d: reads.append(1) or real(d))
     ensure_index(settings, fake_encoder)  # fresh by content: the stamp is noted
     ensure_index(settings, fake_encoder)  # fresh by the noted stamp: nothing read
     assert reads == [1]

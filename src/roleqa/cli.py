@@ -235,7 +235,7 @@ def chat(
     log: LogOpt = False,
 ) -> None:
     """Chat in the terminal, follow-ups included; with piped input, answer one question per line."""
-    from roleqa.repl import COMMANDS, ChatSession, answer_lines, run_chat
+    from roleqa.repl import COMMANDS, ChatSession, answer_lines, run_chat, welcome
     from roleqa.terminal import line_editing, stdin_lines
 
     options = {"top_k": top_k, "threshold": threshold, "log_questions": log or None}
@@ -262,25 +262,7 @@ def chat(
     if not sys.stdin.isatty():
         raise typer.Exit(answer_lines(stdin_lines(), session, write, lambda text: typer.echo(safe(text), err=True)))
     with line_editing(settings.data_dir / "history", COMMANDS):
-        raise typer.Exit(run_chat(session, input, write, welcome=_welcome(answerer, color)))
-
-
-def _welcome(answerer, color: bool) -> str:
-    """Who is answering, and three questions to start with, taken from the FAQ (or the headings)."""
-    index = answerer.index
-    examples = answerer.examples(3)
-    names = list(answerer.index.manifest.get("corpus", {}).get("documents", []))
-    docs = ", ".join(names) if len(names) <= 3 else f"{len(names)} documents"
-    title = f"roleqa {__version__} · {index.size} passages from {safe(docs)}"
-    lines = [typer.style(title, bold=True) if color else title, "Try for instance:"]
-    lines += [f"  {safe(q)}" for q in examples]
-    topics = answerer.comparer.topics()
-    if topics:
-        names = " and ".join(answerer.profile.plural(e) for e in answerer.entity_names[:2])
-        example = safe(topics[-1].split()[0].lower())
-        lines.append(f'Compare {safe(names)}: /compare TOPIC (e.g. "/compare {example}").')
-    lines.append('Follow-ups work ("and ...?", "what about ...?"). /help for commands, /quit or Ctrl-D to leave.')
-    return "\n".join(lines) + "\n"
+        raise typer.Exit(run_chat(session, input, write, welcome=welcome(answerer, color)))
 
 
 @app.command()

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from roleqa.answer import TOPIC_BONUS, Result, passage_about
+from roleqa import __version__
+from roleqa.answer import TOPIC_BONUS, Answerer, Result, passage_about
 from roleqa.compare import Comparison
 from roleqa.errors import RoleqaError
 from roleqa.escapes import safe
@@ -270,3 +271,21 @@ def answer_lines(
             write(reply)
             first = False
     return code
+
+
+def welcome(answerer: Answerer, color: bool) -> str:
+    """Who is answering, and three questions to start with, taken from the FAQ (or the headings)."""
+    index = answerer.index
+    examples = answerer.examples(3)
+    names = list(answerer.index.manifest.get("corpus", {}).get("documents", []))
+    docs = ", ".join(names) if len(names) <= 3 else f"{len(names)} documents"
+    title = f"roleqa {__version__} · {index.size} passages from {safe(docs)}"
+    lines = [f"\x1b[1m{title}\x1b[22m" if color else title, "Try for instance:"]
+    lines += [f"  {safe(q)}" for q in examples]
+    topics = answerer.comparer.topics()
+    if topics:
+        names = " and ".join(answerer.profile.plural(e) for e in answerer.entity_names[:2])
+        example = safe(topics[-1].split()[0].lower())
+        lines.append(f'Compare {safe(names)}: /compare TOPIC (e.g. "/compare {example}").')
+    lines.append('Follow-ups work ("and ...?", "what about ...?"). /help for commands, /quit or Ctrl-D to leave.')
+    return "\n".join(lines) + "\n"

@@ -309,7 +309,7 @@ def query_encoder(
             if dimension is not None and encoder.dimension != dimension:
                 raise EncoderUnavailable("its output dimension differs from the index")
             return encoder
-        return load_onnx_encoder(encoder_folder(cache_dir, fingerprint), dimension)
+        return load_onnx_encoder(encoder_folder(cache_dir, fingerprint), dimension, prepack=False)
     except EncoderUnavailable as e:
         if sources.model_problem:
             raise RoleqaError(sources.model_problem) from None
@@ -375,7 +375,7 @@ def _load_fresh(
     if encoder is None and sources.model_fingerprint is not None:
         # Starting ONNX Runtime takes as long as reading a large index, and mostly without
         # holding the GIL: the two at once (bench/scale.py).
-        early = _STARTER.submit(load_onnx_encoder, encoder_folder(cache_dir, sources.model_fingerprint))
+        early = _STARTER.submit(load_onnx_encoder, encoder_folder(cache_dir, sources.model_fingerprint), prepack=False)
     try:
         index = read_index(dest)
     except store.IndexUnusable as e:

@@ -187,8 +187,13 @@ class OnnxEncoder:
         return self.session.run(None, feed)[0]
 
 
-def load_onnx_encoder(folder: Path, dimension: int | None = None, threads: int = 2) -> OnnxEncoder:
-    """The exported encoder in `folder`, checked against the sha256 its encoder.json records."""
+def load_onnx_encoder(
+    folder: Path, dimension: int | None = None, threads: int = 2, prepack: bool = True
+) -> OnnxEncoder:
+    """The exported encoder in `folder`, checked against the sha256 its encoder.json records.
+    `prepack=False` (for questions): ONNX Runtime uses the weights as they are instead of
+    re-laying them out for its matrix kernels, which took 0.06-0.08 s of a one-shot answer's
+    start and made no measurable difference to embedding short questions (bench/scale.py)."""
     try:
         entry = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -215,6 +220,8 @@ def load_onnx_encoder(folder: Path, dimension: int | None = None, threads: int =
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
+            if not prepack:
+                options.add_session_config_entry("session.disable_prepacking", "1")
             session = ort.InferenceSession(str(folder / ENCODER_FILE), options, providers=["CPUExecutionProvider"])
         except Exception as e:  # noqa: BLE001 - any failure here means: use the reference encoder
             problem = checked.result() or f"it does not load ({type(e).__name__})"

@@ -297,10 +297,16 @@ def build_encoder(sources: Sources, cache_dir: Path, notify: Notify) -> Encoder:
 
 
 def query_encoder(
-    index: Index, sources: Sources, cache_dir: Path, notify: Notify, early: Future | None = None
+    index: Index,
+    sources: Sources,
+    cache_dir: Path,
+    notify: Notify,
+    early: Future | None = None,
+    prepack: bool = True,
 ) -> Encoder:
     """The encoder for questions: the cached export of the index's model, else sentence-transformers.
-    `early`: that export already being loaded, for the model `sources` names."""
+    `early`: that export already being loaded, for the model `sources` names. `prepack`: see
+    onnx_encoder.load_onnx_encoder."""
     fingerprint = index.model_fingerprint or ""
     dimension = index.manifest.get("dimension")
     try:
@@ -309,7 +315,7 @@ def query_encoder(
             if dimension is not None and encoder.dimension != dimension:
                 raise EncoderUnavailable("its output dimension differs from the index")
             return encoder
-        return load_onnx_encoder(encoder_folder(cache_dir, fingerprint), dimension, prepack=False)
+        return load_onnx_encoder(encoder_folder(cache_dir, fingerprint), dimension, prepack=prepack)
     except EncoderUnavailable as e:
         if sources.model_problem:
             raise RoleqaError(sources.model_problem) from None
@@ -324,20 +330,23 @@ def ensure_index(
     progress: Progress | None = None,
     force: bool = False,
     status: Notify = lambda _: None,
+    one_shot: bool = False,
 ) -> tuple[Index, Encoder]:
     """The index for `settings`, built first if missing, damaged or stale.
 
     Returns the index and the encoder to embed questions with: the same model
     the index was built with, as its torch-free export when that is usable.
     An `encoder` passed in is used for both. `status` hears what a build is
-    doing before its progress bar starts. Builds of one folder are
+    doing before its progress bar starts. `one_shot`: the encoder will embed a few questions
+    and exit, so it starts without prepacking its weights (onnx_encoder.py). Builds of one folder are
     serialized across processes; a reader waits only for the instant of a
     switch (store.py).
     """
     dest = settings.index_path
     store.check_owned(dest)  # before reading or embedding anything
     sources = resolve_sources(settings)
-    found = "a rebuild was asked for" if force else _load_fresh(dest, sources, encoder, settings.cache_dir, notify)
+    cache = settings.cache_dir
+    found = "a rebuild was asked for" if force else _load_fresh(dest, sources, encoder, cache, notify, one_shot)
     if not isinstance(found, str):
         for warning in sources.skipped(found[0].manifest):
             notify(warning)
@@ -352,7 +361,7 @@ def ensure_index(
     try:
         with store.writing(dest, sources.mode, checkpoint, notify) as writer:
             if not force:  # another process may have built it while this one waited
-                found = _load_fresh(dest, sources, encoder, settings.cache_dir, notify)
+                found = _load_fresh(dest, sources, encoder, settings.cache_dir, notify, one_shot)
                 if not isinstance(found, str):
                     return found
             notify(f"building the index in {dest} ({found})")
@@ -368,14 +377,15 @@ def ensure_index(
 
 
 def _load_fresh(
-    dest: Path, sources: Sources, encoder: Encoder | None, cache_dir: Path, notify: Notify
+    dest: Path, sources: Sources, encoder: Encoder | None, cache_dir: Path, notify: Notify, one_shot: bool = False
 ) -> tuple[Index, Encoder] | str:
     """The index at `dest` and its query encoder if it is usable and fresh, else why not."""
     early = None
     if encoder is None and sources.model_fingerprint is not None:
         # Starting ONNX Runtime takes as long as reading a large index, and mostly without
         # holding the GIL: the two at once (bench/scale.py).
-        early = _STARTER.submit(load_onnx_encoder, encoder_folder(cache_dir, sources.model_fingerprint), prepack=False)
+        folder = encoder_folder(cache_dir, sources.model_fingerprint)
+        early = _STARTER.submit(load_onnx_encoder, folder, prepack=not one_shot)
     try:
         index = read_index(dest)
     except store.IndexUnusable as e:
@@ -389,7 +399,7 @@ def _load_fresh(
         store.note_stamp(index.version_dir, sources.stamp)
     if encoder:
         return index, encoder
-    fast = query_encoder(index, sources, cache_dir, notify, early)
+    fast = query_encoder(index, sources, cache_dir, notify, early, prepack=not one_shot)
     if sources.model_problem:
         notify(f"{sources.model_problem.split(';')[0]}; answering with the cached copy of the model")
     return index, fast

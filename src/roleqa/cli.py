@@ -144,12 +144,12 @@ def _progress(total: int) -> Callable[[int], None]:
     return advance
 
 
-def _answerer(settings: Settings):
+def _answerer(settings: Settings, one_shot: bool = False):
     """The answerer for `settings`, and its threshold: the option, else the index's calibration, else the default."""
     from roleqa.answer import Answerer
     from roleqa.build import ensure_index
 
-    index, encoder = ensure_index(settings, notify=_notify, progress=_progress, status=_status)
+    index, encoder = ensure_index(settings, notify=_notify, progress=_progress, status=_status, one_shot=one_shot)
     answerer = Answerer(index, encoder)
     threshold = settings.threshold if settings.threshold is not None else answerer.calibration.threshold
     return answerer, threshold
@@ -209,7 +209,8 @@ def ask(
         raise RoleqaError("a question is empty; give some words to search for")
     else:
         batches, many = iter([questions]), len(questions) > 1 and not as_json
-    answerer, threshold = _answerer(settings)
+    # Questions on the command line: embedded once, then exit (stdin may bring them one by one).
+    answerer, threshold = _answerer(settings, one_shot=bool(questions))
     render = _renderer(threshold, as_json)
     color = _use_color()
     question_log = _question_log(settings)

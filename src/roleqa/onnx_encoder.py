@@ -191,9 +191,10 @@ def load_onnx_encoder(
     folder: Path, dimension: int | None = None, threads: int = 2, prepack: bool = True
 ) -> OnnxEncoder:
     """The exported encoder in `folder`, checked against the sha256 its encoder.json records.
-    `prepack=False` (for questions): ONNX Runtime uses the weights as they are instead of
-    re-laying them out for its matrix kernels, which took 0.06-0.08 s of a one-shot answer's
-    start and made no measurable difference to embedding short questions (bench/scale.py)."""
+    `prepack=False` (for a one-shot `ask`): ONNX Runtime uses the weights as they are instead of
+    re-laying them out for its matrix kernels. That takes 0.06-0.08 s off starting the session;
+    a question alone then embeds in 10-11 ms instead of 6-7 (batches of 32 as fast as before),
+    so the chat, which starts once and embeds one question at a time, keeps prepacking."""
     try:
         entry = json.loads((folder / ENTRY_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:

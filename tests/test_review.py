@@ -104,8 +104,10 @@ def test_the_log_is_turned_on_by_the_environment_or_the_profile(own, tmp_path):
     profile.write_text(profile.read_text() + "\n[review]\nlog = true\n", encoding="utf-8")
     assert load_profile(own.corpus).log_questions and load_profile(own.corpus) == load_profile(SHIPPED_CORPUS)
     own("ask", WRONG)  # and turning it on rebuilt nothing: the profile that answers is the same
-    logged = [json.loads(line) for f in own.data.rglob("*.jsonl") for line in f.read_text().splitlines()]
+    logs = list(own.data.rglob("*.jsonl"))
+    logged = [json.loads(line) for f in logs for line in f.read_text().splitlines()]
     assert [e["question"] for e in logged] == [WRONG]
+    assert [f.stat().st_mode & 0o777 for f in logs] == [0o600]  # the user's questions, for the user alone
 
 
 def test_a_hand_edited_alternates_file_names_each_bad_line_and_keeps_the_rest(own):

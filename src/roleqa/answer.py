@@ -321,10 +321,10 @@ class Answerer:
         answered = bool(hits) and hits[0].score >= threshold
         suggestions = [] if answered else self._suggest(parts["heading"], hits)
         comparison = None
-        # "data scientist vs plumber" compares with someone the corpus is not about: no comparison.
-        someone_else = profile.other_jobs and other_jobs_named(expanded, self.subjects, profile.occupations)
-        if answered and is_comparative(expanded, profile) and not someone_else:
-            comparison = self.comparer.choose(ranking, general=not topic_words(expanded, profile))
+        if answered and is_comparative(expanded, profile):
+            # "data scientist vs plumber" compares with someone the corpus is not about: no comparison.
+            if not (profile.other_jobs and other_jobs_named(expanded, self.subjects, profile.occupations)):
+                comparison = self.comparer.choose(ranking, general=not topic_words(expanded, profile))
         return Result(question, answered, hits, suggestions, did_you_mean(hits) if answered else [], None, comparison)
 
     @cached_property
@@ -346,7 +346,7 @@ class Answerer:
             return None
         # A topic the corpus does not compare on ("/compare weather") gets no comparison: the
         # chance that its best passage there is right must reach COMPARE_CONFIDENCE.
-        rows = np.isin(self.section_of, [i for i, name in enumerate(self.sections) if comparison.covers(name)])
+        rows = np.isin(self.section_of, comparison.section_rows)
         best = int(np.flatnonzero(rows)[np.argmax(ranking[rows])])
         chance = confidence(np.array([ranking[best]]), np.array([parts["lexical"][best]]), self.calibration)[0]
         return comparison if chance >= COMPARE_CONFIDENCE else None

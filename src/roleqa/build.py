@@ -361,7 +361,7 @@ def ensure_index(
     try:
         with store.writing(dest, sources.mode, checkpoint, notify) as writer:
             if not force:  # another process may have built it while this one waited
-                found = _load_fresh(dest, sources, encoder, settings.cache_dir, notify, one_shot)
+                found = _load_fresh(dest, sources, encoder, cache, notify, one_shot)
                 if not isinstance(found, str):
                     return found
             notify(f"building the index in {dest} ({found})")

@@ -262,8 +262,9 @@ def chat(
 
     if not sys.stdin.isatty():
         raise typer.Exit(answer_lines(stdin_lines(), session, write, lambda text: typer.echo(safe(text), err=True)))
+    hello = welcome(answerer, lambda text: typer.style(text, bold=True) if color else text)
     with line_editing(settings.data_dir / "history", COMMANDS):
-        raise typer.Exit(run_chat(session, input, write, welcome=welcome(answerer, color)))
+        raise typer.Exit(run_chat(session, input, write, welcome=hello))
 
 
 @app.command()

@@ -12,7 +12,8 @@ apart?") gets its group as a whole, every section's sides, not the group's lead-
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,14 +22,15 @@ from roleqa.lexical import tokenize
 from roleqa.profile import Profile
 
 # Words that make a question naming one entity a comparison ("X compared to ...", "X vs ...").
-STRONG_CUES = (
-    "vs versus compare compared comparing comparison differ differs difference differences different apart than"
+STRONG_CUES = frozenset(
+    "vs versus compare compared comparing comparison differ differs difference differences different apart than".split()
 )
 # Words that make a question naming two entities a comparison ("X or Y", "better paid, X or Y").
-WEAK_CUES = "or between better more both"
+WEAK_CUES = frozenset("or between better more both".split())
 # Words that say nothing about what to compare on: left alone, a question is a general comparison.
-TOPICLESS = (
-    "should would become becoming choose pick path career role roles job title sets set key main one each better"
+TOPICLESS = frozenset(
+    """should would become becoming choose pick path career role roles job title sets set key main one
+    each better""".split()
 )
 _NUMBERED = re.compile(r"^\s*(\d+[.)]|[ivx]+\.|[a-z][.)])\s+", re.IGNORECASE)
 
@@ -62,6 +64,8 @@ class Comparison:
     section: str
     parts: tuple[Part, ...]
     document: str = ""
+    # What it shows as rows of the index's sections (with a group's lead-in section).
+    section_rows: tuple[int, ...] = field(default=(), compare=False)
 
     @property
     def entities(self) -> list[str]:
@@ -96,17 +100,22 @@ def is_comparative(question: str, profile: Profile) -> bool:
     named = len(profile.entities_in(question))
     words = set(re.findall(r"[a-z]+", question.lower()))
     if named >= 2:
-        return bool(words & {*STRONG_CUES.split(), *WEAK_CUES.split()})
-    return named == 1 and bool(words & set(STRONG_CUES.split()))
+        return bool(words & (STRONG_CUES | WEAK_CUES))
+    return named == 1 and bool(words & STRONG_CUES)
 
 
 def topic_words(question: str, profile: Profile) -> list[str]:
     """What the question compares on: its words less the entities, comparison and generic words."""
     for entity in profile.entities:
         question = re.sub(rf"\w*(?:{entity.pattern})\w*", " ", question, flags=re.IGNORECASE)
-    ignored = set(tokenize(f"{STRONG_CUES} {WEAK_CUES} {TOPICLESS}"))
     question = re.sub(r"['’]s\b", "", question)  # "what's" is "what"
-    return [w for w in tokenize(question) if w not in ignored]
+    return [w for w in tokenize(question) if w not in _ignored()]
+
+
+@lru_cache(maxsize=1)
+def _ignored() -> frozenset[str]:
+    """The comparison and generic words as the tokenizer gives them (stemmed)."""
+    return frozenset(tokenize(" ".join(STRONG_CUES | WEAK_CUES | TOPICLESS)))
 
 
 class Comparer:
@@ -130,6 +139,12 @@ class Comparer:
             if " > " in path:
                 self.groups.setdefault((document, path.rsplit(" > ", 1)[0]), []).append(s)
         self.groups = {g: members for g, members in self.groups.items() if len(members) >= 2}
+        # A group's own section, when its heading has passages of its own (a lead-in line).
+        row_of = {tuple(section): i for i, section in enumerate(sections)}
+        self.lead_in = {g: row_of[g] for g in self.groups if g in row_of}
+        # Only these passages can decide a choice: the rest of a large corpus is not looked at.
+        deciding = [*self.sides, *self.lead_in.values()]
+        self.deciding = np.flatnonzero(np.isin(section_of, deciding)) if deciding else np.zeros(0, dtype=np.int64)
 
     def topics(self) -> list[str]:
         """Every topic the entities can be compared on, in document order."""
@@ -141,13 +156,12 @@ class Comparer:
         if not self.sides:
             return None
         best_of = np.full(len(self.sections), -np.inf)
-        np.maximum.at(best_of, self.section_of, ranking)
+        np.maximum.at(best_of, self.section_of[self.deciding], ranking[self.deciding])
         if general and self.groups:
             # A group scores by its best section, and by its parent's own passages (the lead-in).
-            parents = {tuple(section): idx for idx, section in enumerate(self.sections)}
 
             def group_score(key: tuple[str, str]) -> float:
-                own = parents.get(key)
+                own = self.lead_in.get(key)
                 scores = [best_of[s] for s in self.groups[key]] + ([best_of[own]] if own is not None else [])
                 return max(scores)
 
@@ -162,8 +176,10 @@ class Comparer:
 
     def _section(self, s: int) -> Comparison:
         part = self._part(s)
-        return Comparison(part.topic, part.section, (part,), self.sections[s][0])
+        return Comparison(part.topic, part.section, (part,), self.sections[s][0], (s,))
 
     def _group(self, key: tuple[str, str]) -> Comparison:
         document, path = key
-        return Comparison(topic_name(path), path, tuple(self._part(s) for s in self.groups[key]), document)
+        members = self.groups[key]
+        section_rows = (*members, self.lead_in[key]) if key in self.lead_in else tuple(members)
+        return Comparison(topic_name(path), path, tuple(self._part(s) for s in members), document, section_rows)

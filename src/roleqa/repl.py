@@ -273,14 +273,14 @@ def answer_lines(
     return code
 
 
-def welcome(answerer: Answerer, color: bool) -> str:
+def welcome(answerer: Answerer, bold: Callable[[str], str] = lambda text: text) -> str:
     """Who is answering, and three questions to start with, taken from the FAQ (or the headings)."""
     index = answerer.index
     examples = answerer.examples(3)
     names = list(answerer.index.manifest.get("corpus", {}).get("documents", []))
     docs = ", ".join(names) if len(names) <= 3 else f"{len(names)} documents"
     title = f"roleqa {__version__} · {index.size} passages from {safe(docs)}"
-    lines = [f"\x1b[1m{title}\x1b[22m" if color else title, "Try for instance:"]
+    lines = [bold(title), "Try for instance:"]
     lines += [f"  {safe(q)}" for q in examples]
     topics = answerer.comparer.topics()
     if topics:

@@ -105,11 +105,15 @@ def names_another_job(question: str, subjects: set[str], occupations: tuple[str,
     occupation nouns are the profile's too.
     """
     asked = job_titles(question, occupations)
-    return bool(asked) and len(other_jobs_named(question, subjects, occupations)) == len(asked)
+    return bool(asked) and len(_uncovered(asked, subjects)) == len(asked)
 
 
 def other_jobs_named(question: str, subjects: set[str], occupations: tuple[str, ...]) -> set[str]:
     """The job titles a question names that no subject covers (none when the headings name no title)."""
+    return _uncovered(job_titles(question, occupations), subjects)
+
+
+def _uncovered(titles: set[str], subjects: set[str]) -> set[str]:
     if not subjects:
         return set()
 
@@ -122,7 +126,7 @@ def other_jobs_named(question: str, subjects: set[str], occupations: tuple[str, 
                 return True
         return False
 
-    return {t for t in job_titles(question, occupations) if not covered(t)}
+    return {t for t in titles if not covered(t)}
 
 
 def role_agreement(question_roles: frozenset[str], about: np.ndarray, names: Sequence[str]) -> np.ndarray:

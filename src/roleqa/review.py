@@ -42,12 +42,18 @@ class Group:
         return {"questions": self.questions, "reasons": self.reasons, "closest": closest}
 
 
+def question_key(question: str) -> str:
+    """A question as `pending` compares it: case and spacing do not count."""
+    return " ".join(question.lower().split())
+
+
 def pending(events: list[dict], threshold: float, known: set[str]) -> list[tuple[str, str]]:
     """(question, reason) for each logged question that needs a look, oldest first: declined, low
-    confidence or marked bad as last seen, not reviewed, and not already among the alternates."""
+    confidence or marked bad as last seen, not reviewed, and not already among the alternates
+    (`known`: their question_key)."""
     state: dict[str, tuple[str, str | None]] = {}
     for e in events:
-        key = " ".join(e["question"].lower().split())
+        key = question_key(e["question"])
         if not key or key in known:
             continue
         if "review" in e:
@@ -153,7 +159,7 @@ def review_log(
 ) -> bool:
     """`roleqa review`: list the groups to review (as JSON), or walk them, save what was decided
     and record it in the log. True when alternates were added (the index is then out of date)."""
-    known = {" ".join(a.question.lower().split()) for a in read_alternates(corpus_dir)[0]}
+    known = {question_key(a.question) for a in read_alternates(corpus_dir)[0]}
     items = pending(events, threshold, known)
     groups = group(items, answerer.encoder.embed_batch([q for q, _ in items])) if items else []
     if as_json:

@@ -108,8 +108,9 @@ def render_text(result: Result, threshold: float, color: bool = False, width: in
     if related:
         lines.append(style("Also relevant:", bold=True))
         for h in related:
-            # The heading gives way first on a narrow terminal, so the line fits its width.
-            tag = f"[{textwrap.shorten(safe(h.passage.leaf), min(40, width // 3), placeholder='…')}, {h.score:.2f}]"
+            # The heading gives way on a terminal narrower than 80 columns, so the line fits its width.
+            heading = textwrap.shorten(safe(h.passage.leaf), max(10, min(40, width - 40)), placeholder="…")
+            tag = f"[{heading}, {h.score:.2f}]"
             room = max(12, width - len(tag) - 6)
             flat = safe(h.passage.text).removeprefix("- ").replace("\n", " ")
             snippet = textwrap.shorten(flat, room, placeholder=" …")

@@ -56,6 +56,17 @@ def test_top_k_is_best_first_and_stable_on_ties():
     assert top_k(np.array([0.1, 0.2]), 5).tolist() == [1, 0]
 
 
+@pytest.mark.parametrize("n, k", [(100, 3), (5_000, 110), (126_009, 110), (126_009, 1), (40_000, 9_000)])
+def test_top_k_on_large_arrays_is_the_full_sort(n, k):
+    rng = np.random.default_rng(n + k)
+    # Rounded, so that many scores tie: the first k of a stable full sort are the answer.
+    scores = np.round(rng.random(n, dtype=np.float32), 3)
+    assert top_k(scores, k).tolist() == np.argsort(-scores, kind="stable")[:k].tolist()
+    # Scores that all sit below the sample's best (the best rows between sampled ones) still win.
+    scores[1::8] += 2.0
+    assert top_k(scores, k).tolist() == np.argsort(-scores, kind="stable")[:k].tolist()
+
+
 def test_bm25_idf_stays_positive_and_ranks_the_matching_document():
     bm = Lexical.build(["data scientists use SQL", "data engineers build pipelines", "data data data"])
     assert (bm.idf > 0).all()  # "data" is in every document, yet positive

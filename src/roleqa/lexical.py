@@ -61,7 +61,7 @@ def tokenize(text: str) -> list[str]:
     words: list[str] = []
     for token in _WORD_RE.findall(text.lower()):
         token = token.strip("'’.-/")
-        if _CJK_RE.search(token):
+        if not token.isascii() and _CJK_RE.search(token):
             words.extend(ch for ch in token if not ch.isspace())
         elif token and token not in STOPWORDS:
             words.append(token)

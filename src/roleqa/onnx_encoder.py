@@ -221,6 +221,11 @@ def load_onnx_encoder(
             options = ort.SessionOptions()
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
+            # Idle threads sleep instead of spinning: a spinning thread holds a core for a while
+            # after each run, and NumPy's matrix products that follow (and their own threads)
+            # wait for it. Batch answering at 126,009 passages: 5.2-5.6 s -> 4.6-4.8 s for 500
+            # questions; one question alone embeds 0.4 ms slower.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             if not prepack:
                 options.add_session_config_entry("session.disable_prepacking", "1")
             session = ort.InferenceSession(str(folder / ENCODER_FILE), options, providers=["CPUExecutionProvider"])

@@ -35,7 +35,8 @@ from roleqa.answer import Answerer
 from roleqa.build import ensure_index
 from roleqa.config import Settings
 from roleqa.evaluate import DEPTH, calibrate, evaluate, fit_threshold, load_labelled
-from roleqa.retrieve import WEIGHTS
+from roleqa.profile import load_profile
+from roleqa.retrieve import weights_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SET = ROOT / "tests" / "data" / "eval.jsonl"
@@ -149,7 +150,7 @@ def baseline_row(base: Baseline, sections: dict[str, str]) -> list[float]:
     ]
 
 
-def roleqa_row(index, encoder, weights=WEIGHTS, fit: bool = True) -> list[float]:
+def roleqa_row(index, encoder, weights=None, fit: bool = True) -> list[float]:
     """Confidence and threshold fitted on dev (or the shipped ones), metrics on test."""
     dev, test = load_labelled(SET, "dev"), load_labelled(SET, "test")
     answerer = Answerer(index, encoder, weights=weights)
@@ -205,6 +206,7 @@ def main() -> None:
         )
     )
     print()
+    WEIGHTS = weights_of(load_profile(CORPUS).weights)  # the article's own, from its profile
     off = replace(WEIGHTS, heading=0, section=0, lexical=0, role=0, other_job=0)
     steps = [
         ("dense only (roleqa passages, both sizes)", off),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import asdict, replace
 
 import pytest
 
@@ -11,6 +12,8 @@ from roleqa.build import ensure_index
 from roleqa.config import SHIPPED_CORPUS, Settings
 from roleqa.errors import RoleqaError
 from roleqa.profile import FILE, Profile, load_profile
+from roleqa.retrieve import FORMER_WEIGHTS, WEIGHTS, Weights, weights_of
+from roleqa.sources import recorded_weights, resolve_sources, stale_reason
 
 from .conftest import CACHE
 from .fakes import FakeEncoder
@@ -107,3 +110,40 @@ def test_a_changed_profile_rebuilds_the_index(notes, tmp_path):
     notices = []
     ensure_index(settings, FakeEncoder(), notify=notices.append)
     assert any("the corpus profile" in n and "changed" in n for n in notices), notices
+
+
+def test_ranking_weights_are_the_generic_ones_unless_the_profile_sets_its_own(notes, tmp_path):
+    plain, _, _ = answers(notes("generic"), tmp_path)
+    assert plain.weights == WEIGHTS
+    folder = notes("weighted")
+    (folder / FILE).write_text("[weights]\nheading = 0.5\nlexical = 0.2\n")
+    weighted, results, _ = answers(folder, tmp_path)
+    assert weighted.weights == replace(WEIGHTS, heading=0.5, lexical=0.2)
+    # The ranking score is made with them (the fake encoder's parts, weighted by the profile).
+    hit = results[0].hits[0]
+    parts = dict(hit.parts)
+    w = weighted.weights
+    expected = (
+        parts["dense"] + w.heading * parts["heading"] + w.section * parts["section"] + w.lexical * parts["lexical"]
+    )
+    assert hit.raw == pytest.approx(expected + w.role * parts["role"] + parts.get("topic", 0), abs=1e-4)
+    # The article keeps the weights its numbers were measured with.
+    assert weights_of(load_profile(SHIPPED_CORPUS).weights) == Weights(heading=0.3, section=0.6, lexical=0.4)
+
+
+def test_a_profile_may_set_only_known_weights(tmp_path):
+    (tmp_path / FILE).write_text("[weights]\nheadings = 0.5\n")
+    with pytest.raises(RoleqaError, match=r"\[weights\] has headings; it may set heading, section, lexical"):
+        load_profile(tmp_path)
+
+
+def test_an_index_measured_with_other_weights_is_rebuilt(notes, tmp_path):
+    folder = notes("reweighted")
+    settings = Settings(corpus_dir=folder, index_dir=tmp_path / "ix", cache_dir=CACHE)
+    index, _ = ensure_index(settings, FakeEncoder())
+    assert index.manifest["calibration"]["weights"] == asdict(WEIGHTS)
+    # An index from before weights were recorded had its off-topic score measured with the former defaults.
+    manifest = dict(index.manifest, calibration={"bank": 0.2})
+    assert recorded_weights(manifest["calibration"]) == asdict(FORMER_WEIGHTS)
+    assert stale_reason(manifest, resolve_sources(settings)) == "the ranking weights changed"
+    assert stale_reason(index.manifest, resolve_sources(settings)) is None

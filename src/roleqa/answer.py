@@ -17,7 +17,6 @@ from roleqa.index import Index
 from roleqa.lexical import tokenize
 from roleqa.profile import Profile
 from roleqa.retrieve import (
-    WEIGHTS,
     Weights,
     children_of,
     choose_units,
@@ -27,6 +26,7 @@ from roleqa.retrieve import (
     other_jobs_named,
     role_agreement,
     top_k,
+    weights_of,
 )
 
 SUGGESTIONS = 3
@@ -159,17 +159,17 @@ class Answerer:
         index: Index,
         encoder: Encoder,
         calibration: Calibration | None = None,
-        weights: Weights = WEIGHTS,
+        weights: Weights | None = None,
     ) -> None:
         self.index = index
         self.encoder = encoder
-        self.weights = weights
         layout = index.layout
         self.parent = layout["parent"]
         self.alone = layout["alone"]
         self.faq_rows = np.flatnonzero(layout["faq"])
         self.children = children_of(self.parent)
         self.profile = Profile.from_json(index.manifest.get("profile"))
+        self.weights = weights or weights_of(self.profile.weights)
         # Which of the profile's entities each passage is about (an index into these names, or -1).
         self.entity_names = [e.name for e in self.profile.entities]
         self.subjects = set(index.manifest.get("subjects", []))

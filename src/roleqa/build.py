@@ -13,6 +13,7 @@ import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +31,14 @@ from roleqa.ingest import parse_sources
 from roleqa.lexical import Lexical
 from roleqa.onnx_encoder import EncoderUnavailable, encoder_folder, export_to_cache, load_onnx_encoder
 from roleqa.profile import Profile
-from roleqa.retrieve import job_titles
-from roleqa.sources import Sources, chunking_settings, resolve_sources, stale_reason  # noqa: F401 - callers' names
+from roleqa.retrieve import job_titles, weights_of
+from roleqa.sources import (  # noqa: F401 - callers' names
+    Sources,
+    chunking_settings,
+    recorded_weights,
+    resolve_sources,
+    stale_reason,
+)
 
 BATCH_SIZE = 64
 _STARTER = ThreadPoolExecutor(max_workers=1)
@@ -120,11 +127,14 @@ def build_index(
         "embedded": {"texts": len(todo), "reused": len(texts) - len(todo)},
         "alternates": {"digest": sources.alternates[2], "entries": entries},
     }
-    # The off-topic score moves with the corpus as a whole: a small edit keeps the previous one.
-    before = (previous.manifest.get("calibration") or {}).get("bank") if previous is not None else None
+    # The off-topic score moves with the corpus as a whole: a small edit keeps the previous one
+    # (unless the ranking weights it was measured with changed).
+    weights = asdict(weights_of(sources.profile.weights))
+    was = (previous.manifest.get("calibration") or {}) if previous is not None else {}
+    before = was.get("bank") if recorded_weights(was) == weights else None
     small_edit = before is not None and len(todo) <= max(10, len(texts) // 100)
     bank = before if small_edit else off_topic_score(in_memory(built, manifest, writer.folder), encoder)
-    manifest["calibration"] = {"bank": bank}
+    manifest["calibration"] = {"bank": bank, "weights": weights}
     try:
         return save(writer, built, manifest)
     except OSError as e:

@@ -13,6 +13,9 @@ generic engine cannot guess (all parts optional; see README "Corpus profile"):
     [other_jobs]        enabled = true, occupations = [...]: a question naming a
                         job title that no heading names is about someone else and
                         is declined (the shipped article's out-of-scope rule)
+    [weights]           heading, section, lexical: how much each part of the
+                        ranking score counts (retrieve.Weights; the generic
+                        defaults otherwise)
     [calibration]       slope, lexical, offset, threshold: how confident answers
                         are, fitted on the corpus's own labelled questions
                         (`roleqa eval --calibrate` prints them)
@@ -39,6 +42,7 @@ from roleqa.errors import RoleqaError
 FILE = "roleqa.toml"
 # Words that ask for a whole list in any corpus ("list all...", "every step").
 GENERIC_LIST_CUES = ("list", "all", "every", "each", "steps")
+WEIGHT_KEYS = ("heading", "section", "lexical")
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class Profile:
     other_jobs: bool = False
     occupations: tuple[str, ...] = ()
     calibration: dict | None = None  # {"slope", "lexical", "offset", "threshold"}
+    weights: dict | None = None  # any of {"heading", "section", "lexical"}
     source: str = field(default="", compare=False)  # where it was read from, for messages
     # [review] log = true: keep the question log (questionlog.py). Not part of the index: turning it
     # on or off rebuilds nothing.
@@ -80,6 +85,7 @@ class Profile:
             bool(data.get("other_jobs", False)),
             tuple(data.get("occupations", [])),
             data.get("calibration"),
+            data.get("weights"),
         )
 
     @property
@@ -141,6 +147,12 @@ def load_profile(corpus_dir: Path) -> Profile:
         calibration = data.get("calibration")
         if calibration is not None:
             calibration = {key: float(calibration[key]) for key in ("slope", "lexical", "offset", "threshold")}
+        weights = data.get("weights")
+        if weights is not None:
+            unknown = set(weights) - set(WEIGHT_KEYS)
+            if unknown:
+                raise ValueError(f"[weights] has {', '.join(sorted(unknown))}; it may set {', '.join(WEIGHT_KEYS)}")
+            weights = {key: float(value) for key, value in weights.items()}
         return Profile(
             tuple(entities),
             abbreviations,
@@ -148,6 +160,7 @@ def load_profile(corpus_dir: Path) -> Profile:
             bool(jobs.get("enabled", False)),
             tuple(str(o) for o in jobs.get("occupations", [])),
             calibration,
+            weights,
             str(path),
             bool((data.get("review") or {}).get("log", False)),
         )

@@ -20,7 +20,7 @@ from roleqa.errors import RoleqaError
 from roleqa.escapes import safe
 from roleqa.followup import Turn, interpret, turn_entity
 from roleqa.profile import Profile
-from roleqa.retrieve import WEIGHTS
+from roleqa.retrieve import weights_of
 
 COMMANDS = ["/help", "/k", "/sources", "/more", "/why", "/compare", "/good", "/bad", "/reset", "/quit"]
 HELP = """Ask a question in your own words. Follow-ups work too: "and on Windows?", "what about
@@ -187,7 +187,7 @@ class ChatSession:
 
     def _why(self) -> str:
         best = self.last.hits[0]
-        parts, w = dict(best.parts), WEIGHTS
+        parts, w = dict(best.parts), weights_of(self.profile.weights)
         lines = [f"Best answer: {safe(best.passage.id)}"]
         if self.last.interpreted_as:
             lines.append(f"Read as: {safe(self.last.interpreted_as)}")

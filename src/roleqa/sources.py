@@ -5,7 +5,7 @@ until something asks for them: an unchanged corpus stamp needs none of them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from roleqa.embedding import default_model_path, model_fingerprint
 from roleqa.errors import RoleqaError
 from roleqa.ingest import corpus_fingerprint, corpus_stamp, read_corpus
 from roleqa.profile import Profile, load_profile
+from roleqa.retrieve import FORMER_WEIGHTS, weights_of
 
 
 @dataclass(frozen=True)
@@ -105,4 +106,12 @@ def stale_reason(manifest: dict, sources: Sources, seen: str | None = None) -> s
         return f"the corpus profile ({sources.profile.source or 'none'}) changed"
     if (manifest.get("alternates") or {}).get("digest") != sources.alternates[2]:
         return "the alternate questions changed"
+    if recorded_weights(manifest.get("calibration") or {}) != asdict(weights_of(sources.profile.weights)):
+        return "the ranking weights changed"
     return None
+
+
+def recorded_weights(calibration: dict) -> dict:
+    """The ranking weights an index's off-topic score was measured with (the former defaults
+    when its manifest names none)."""
+    return calibration.get("weights") or asdict(FORMER_WEIGHTS)

@@ -121,6 +121,20 @@ def test_self_contained_questions_on_any_corpus_are_taken_as_they_are(question):
     assert interpret(question, LINUX, Profile(), SIBLINGS) is None
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "so how would I use that to sort by two keys in different directions?",
+        "so do I need handlers on every one of them?",
+        "and how do I generate a hashed one for a script?",
+    ],
+)
+def test_an_opening_and_a_pronoun_lean_on_the_previous_turn_at_any_length(question):
+    assert leans_on_previous(question)
+    reading = interpret(question, LINUX, Profile(), SIBLINGS)
+    assert reading.context == LINUX.question and reading.same_topic
+
+
 def test_the_article_profile_changes_nothing_without_it():
     # "ml" is spelled out only by the shipped article's profile.
     assert ROLES.expand("how many ml of milk?") == "how many machine learning of milk?"

@@ -154,6 +154,19 @@ def test_unanswered_questions_do_not_become_the_topic():
     assert ask.asked[-1][0] == "What tools do machine learning engineers use?"
 
 
+def test_a_first_question_left_unanswered_is_still_what_a_follow_up_leans_on():
+    chat, ask = session()
+    chat.handle("which weather station logs rain every day?")  # not answered, nothing before it
+    chat.handle("and one that logs wind?")
+    assert chat.last.interpreted_as == "and one that logs wind? (following: which weather station logs rain every day?)"
+    assert ask.asked[-1][2] == frozenset()  # no topic to keep to: its answers were not given
+    # Once a question is answered, an unanswered one no longer replaces it.
+    chat.handle("What tools do data scientists use?")
+    chat.handle("what about the weather?")
+    chat.handle("and ML engineers?")
+    assert ask.asked[-1][0] == "What tools do machine learning engineers use?"
+
+
 def test_end_of_input_and_exit_words():
     chat, _ = session()
     read_line, out = scripted(["what do data scientists earn", EOFError()])

@@ -17,7 +17,8 @@ Readings, tried in order:
     question word ("and the tools?") is asked about the previous entity;
   - context: any other question that leans on the previous one by its form
     (an opening such as "and", "so", "what if" followed by a phrase rather
-    than a question of its own; a pronoun or "that", "one", "too", "then" in
+    than a question of its own, or by a question with a pointing word such as
+    "that", "them", "one"; a pronoun or "that", "one", "too", "then" in
     a short question; three words or fewer) is answered with the previous
     question as context: retrieval blends the question with the previous one
     and keeps to the previous answer's sections (answer.py).
@@ -50,6 +51,9 @@ _ANAPHOR_RE = re.compile(
     r"\b(it|its|that|this|those|these|them|they|their|there|then|one|ones|such|too|either|instead|"
     r"the same|the other|the opposite|the reverse)\b",
     re.IGNORECASE,
+)
+_POINTING_RE = re.compile(
+    r"\b(that|this|those|these|them|they|their|one|ones|such|the same|the other|the opposite)\b", re.IGNORECASE
 )
 _PRONOUN_RE = re.compile(r"\b(they|them|their|theirs|those people|these people)\b", re.IGNORECASE)
 _CARRY_MAX_WORDS = 4
@@ -124,8 +128,10 @@ def leans_on_previous(text: str) -> bool:
     opening = _LEAN_OPENING_RE.match(text)
     if opening:
         rest = text[opening.end() :]
-        # "and what is a DUNS number?" is a question of its own; "and without a password?" is not.
-        if not _STARTS_A_QUESTION_RE.match(rest):
+        # "and what is a DUNS number?" is a question of its own; "and without a password?" is not,
+        # nor is "so how would I use that?": an opening and a pointing word lean at any length
+        # ("it" is not one here: "and how long does it take to learn...?").
+        if not _STARTS_A_QUESTION_RE.match(rest) or _POINTING_RE.search(rest):
             return True
     return len(words) <= _LEAN_MAX_WORDS and bool(_ANAPHOR_RE.search(text))
 

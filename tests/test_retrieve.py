@@ -91,6 +91,12 @@ def test_bm25_survives_a_round_trip_through_its_files():
     read = lambda name: np.load(io.BytesIO(files[name]))  # noqa: E731
     again = Lexical.from_files(2, read, files["counts.npz"], files["vocabulary.txt"])
     assert np.allclose(again.scores("SQL data"), bm.scores("SQL data"))
+    # Loaded, each IDF comes from its column's length, only when asked: the same as built.
+    assert again.idf is None
+    assert [again.idf_of(t) for t in ("sql", "data", "pipelin", "absent")] == [
+        bm.idf_of(t) for t in ("sql", "data", "pipelin", "absent")
+    ]
+    assert bm.idf_of("sql") > bm.idf_of("data") > 0 and bm.idf_of("absent") == 0
 
 
 def test_a_rebuild_reuses_the_counts_of_unchanged_passages():

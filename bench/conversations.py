@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from sets import CORPORA, conversations_file, index_of
+from sets import TUNED, conversations_file, index_of
 
 from roleqa import answer
 from roleqa.answer import Answerer
@@ -85,7 +85,7 @@ def summary(played) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev")
-    parser.add_argument("--sets", default=",".join(CORPORA))
+    parser.add_argument("--sets", default=",".join(TUNED), help="also pyfaq,gitfaq: held out, --split test")
     parser.add_argument("--context-weight", type=float, default=None)
     args = parser.parse_args()
     if args.context_weight is not None:

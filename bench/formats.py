@@ -35,6 +35,9 @@ SETS = {
     "ripgrep": [("markdown", "md", None)],
     "pyhowto": [("reST (Sphinx sources)", "rst", "rst"), ("HTML", "html", "html")],
     "debref": [("PDF", "pdf", None), ("plain text", "txt", None), ("HTML", "html", "html")],
+    # Held out (--split test only): pandoc reads no AsciiDoc, so gitfaq has no conversion.
+    "pyfaq": [("reST (Sphinx source)", "rst", "rst")],
+    "gitfaq": [("plain text (AsciiDoc source)", "txt", None)],
 }
 
 
@@ -68,7 +71,7 @@ def measure(corpus: Path, questions: Path, split: str, work: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev")
-    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--sets", default="ripgrep,pyhowto,debref", help="also pyfaq,gitfaq (held out: --split test)")
     parser.add_argument("--misses", action="store_true", help="list the questions missed at rank 1")
     args = parser.parse_args()
     if not shutil.which("pandoc"):

@@ -20,7 +20,12 @@ CORPORA = {
     "ripgrep": REAL / "ripgrep" / "md",
     "pyhowto": REAL / "pyhowto" / "rst",
     "debref": REAL / "debref" / "txt",
+    "pyfaq": REAL / "pyfaq" / "rst",
+    "gitfaq": REAL / "gitfaq" / "txt",
 }
+# Held out (test split only, see tests/data/real/SOURCES.md): never used to choose anything.
+HELDOUT = ("pyfaq", "gitfaq")
+TUNED = tuple(n for n in CORPORA if n not in HELDOUT)
 WORK = Path.home() / ".cache" / "roleqa-bench" / "tune"
 
 

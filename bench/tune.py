@@ -17,7 +17,7 @@ import itertools
 from dataclasses import replace
 
 import numpy as np
-from sets import CORPORA, index_of, questions_file
+from sets import TUNED, index_of, questions_file
 
 from roleqa.answer import Answerer, Hit, calibration_for, normalize_question
 from roleqa.config import GENERIC_CALIBRATION
@@ -92,7 +92,7 @@ def fit_generic_calibration(names: list[str], split: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--split", default="dev")
-    parser.add_argument("--corpora", default=",".join(n for n in CORPORA if n != "article"))
+    parser.add_argument("--corpora", default=",".join(n for n in TUNED if n != "article"))
     parser.add_argument("--calibrate", action="store_true", help="fit the generic confidence curve instead")
     args = parser.parse_args()
     if args.calibrate:

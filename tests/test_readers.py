@@ -83,6 +83,23 @@ def test_html_pages_main_content_only():
     assert "Prev" not in text.split() and "Next" not in text.split()
 
 
+def test_plain_text_asciidoc_labelled_terms_are_question_headings():
+    doc = read(REAL / "gitfaq" / "txt" / "gitfaq.txt")  # git's FAQ as git-doc ships it: AsciiDoc source
+    found = [s.path for s in doc.sections if s.path]
+    assert ["Configuration", "What should I put in user.name?"] in found  # "...`user.name`?::", one level down
+    assert ["Credentials", "How do I use multiple accounts with the same hosting provider using SSH?"] in found
+    assert len([p for p in found if p[-1].endswith("?")]) == 17  # its 20 questions, 3 of them statements
+    assert ["Common Issues", "I asked Git to ignore various files, yet they are still tracked"] in found
+    assert len([p for p in found if len(p) == 2]) == 20
+    assert not [p for p in found if not any(c.isalnum() for c in p[-1])]  # "+" over "----" is no title
+    passages = chunk_document(doc)
+    text = all_text(passages)
+    assert "[[user-name]]" not in text and "\n+\n" not in text and "You should put your personal name" in text
+    answer = [p for p in passages if p.leaf == "How do I configure a different editor?"]
+    assert answer and "GIT_EDITOR" in " ".join(p.text for p in answer)
+    assert no_fragment_stands_alone(passages)
+
+
 def test_plain_text_numbered_headings_tables_and_no_break_indents():
     doc = read(SAMPLES / "debian-reference-1.1.txt")
     assert doc.title == "1.1. Console basics"

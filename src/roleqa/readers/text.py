@@ -9,7 +9,12 @@ No library parses these conventions, so they are rules, each narrow:
     number giving the level; "Chapter 3. ..." is level 1;
   - an ALL CAPS title line, alone between blank lines;
   - in a document whose prose is indented, a short line at the left margin,
-    alone between blank lines, with no sentence end ("Preface", "Abstract").
+    alone between blank lines, with no sentence end ("Preface", "Abstract");
+  - a labelled-list term of AsciiDoc (git's and many manuals' .txt sources):
+    a line at the left margin ending in "::" with its text on the next line
+    ("How do I configure a different editor?::"), one level below the
+    section it is in; the anchor lines ("[[editor]]") and "+" continuation
+    lines around it are dropped.
 Paragraphs are separated by blank lines; lines starting with a bullet (* - +
 o) or a number and ")" / "." are list items; a block of lines drawn with | +
 - is a table (a row's cells are joined across the lines of that row); a block
@@ -29,6 +34,8 @@ _NUMBERED = re.compile(r"^(?:(chapter|appendix)\s+)?((?:\d+|[A-Z])(?:\.\d+)*)\.?
 _BULLET = re.compile(r"^(\s*)(?:[*\-+o•]|\d{1,2}[.)])\s+(\S.*)$")
 _TABLE_LINE = re.compile(r"^\s*[|+][-+=|]*[|+]?\s*$|^\s*\|.*\|\s*$")
 _SENTENCE_END = re.compile(r"[.!?:;,]$")
+_TERM = re.compile(r"^(\S.{0,150}?)::\s*$")
+_ANCHOR = re.compile(r"^\[\[[\w.:-]+\]\]\s*$")
 
 
 def read(name: str, text: str) -> Document:
@@ -56,13 +63,24 @@ def read(name: str, text: str) -> Document:
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         prev_blank = i == 0 or not lines[i - 1].strip()
         underline = _UNDERLINE.match(nxt)
-        if line.strip() and underline and len(nxt.strip()) >= len(line.strip()) * 0.7 and not line[:1].isspace():
+        titled = underline and any(c.isalnum() for c in line) and not line[:1].isspace()
+        if titled and len(nxt.strip()) >= len(line.strip()) * 0.7:
             flush()
             char = underline.group(1)
             if char not in levels:
                 levels.append(char)
             outline.heading(levels.index(char) + 1, line.strip())
             i += 2
+            continue
+        term = _TERM.match(line) if nxt.strip() else None
+        if term and len(term.group(1).split()) <= 30:
+            flush()
+            outline.heading(len(levels) + 1, term.group(1).replace("`", ""))
+            i += 1
+            continue
+        if _ANCHOR.match(line) or line.strip() == "+":
+            flush()  # an anchor, or a list continuation mark between the paragraphs of an answer
+            i += 1
             continue
         numbered = _numbered_heading(line) if prev_blank and not nxt.strip() else None
         if numbered:

@@ -46,6 +46,7 @@ def test_follow_ups_are_read_against_the_previous_turn(previous, question, readi
         "And what is a DUNS number?",
         "Also, how do I bake bread?",
         "and how long does it take to learn all the required skills properly?",
+        "ok and how do I sort a pandas DataFrame by a column?",  # openings in a row, then a question
         "What skills are needed?",  # no pronoun, no follow-up opening
     ],
 )

@@ -38,8 +38,9 @@ _OPENING_RE = re.compile(
     re.IGNORECASE,
 )
 _CARRY_OPENING_RE = re.compile(r"^\s*(?:and what about|and how about|what about|how about|what of|and)\b[\s,]*", re.I)
+# Openings may come in a row ("ok and how do I...?"): what follows all of them decides.
 _LEAN_OPENING_RE = re.compile(
-    r"^\s*(?:and|so|also|but|then|ok(?:ay)?|or|what about|how about|what if|instead)\b[\s,]*", re.IGNORECASE
+    r"^\s*(?:(?:and|so|also|but|then|ok(?:ay)?|or|what about|how about|what if|instead)\b[\s,]*)+", re.IGNORECASE
 )
 _QUESTION_WORD_RE = re.compile(
     r"\b(what|how|why|who|whom|which|when|where|is|are|do|does|did|can|could|should)\b", re.I

@@ -133,3 +133,29 @@ def test_a_build_of_files_saved_just_now_is_stamped_by_the_next_command(notes, t
     heard: list[str] = []
     ensure_index(settings, fake_encoder, notify=heard.append)
     assert any("the corpus changed" in line for line in heard)
+
+
+def test_a_new_chunking_version_chunks_every_document_again_but_embeds_only_new_texts(notes, tmp_path, monkeypatch):
+    from .fakes import FakeEncoder
+
+    class Counting(FakeEncoder):
+        embedded = 0
+
+        def embed_batch(self, texts):
+            Counting.embedded += len(texts)
+            return super().embed_batch(texts)
+
+    settings = Settings(corpus_dir=notes, index_dir=tmp_path / "ix", cache_dir=CACHE)
+    first, _ = ensure_index(settings, Counting())
+    assert Counting.embedded > 0
+    Counting.embedded = 0
+    monkeypatch.setattr(sources, "CHUNKING_VERSION", sources.CHUNKING_VERSION + 1)
+    notices = []
+    again, _ = ensure_index(settings, Counting(), notify=notices.append)
+    assert any("the chunking settings changed" in n for n in notices), notices
+    # Vectors are kept by the exact text embedded: the same texts are not embedded again (only
+    # the 60 off-topic questions the confidence is measured with, as after any full rebuild).
+    assert again.manifest["embedded"] == {"texts": 0, "reused": first.manifest["embedded"]["texts"]}
+    assert Counting.embedded == 60
+    assert again.manifest["chunking"]["version"] == sources.CHUNKING_VERSION
+    assert [p.text for p in again.passages] == [p.text for p in first.passages]

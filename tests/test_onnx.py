@@ -83,6 +83,25 @@ def test_the_model_is_exported_once_into_the_cache_not_into_the_index(shipped_in
     assert not in_index & {ENCODER_FILE, WEIGHTS_FILE, "tokenizer.json"}
 
 
+def test_the_export_is_optimized_once_and_loads_without_optimizing_again(engines, tmp_path):
+    import onnxruntime as ort
+
+    index, onnx, _ = engines
+    folder = cached_encoder(index)
+    entry = json.loads((folder / ENTRY_FILE).read_text())
+    assert entry["optimized_by"] == ort.__version__
+    level = onnx.session.get_session_options().graph_optimization_level
+    assert level == ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    # An export that does not say it was optimized (or by another version) is optimized at load, as before.
+    older = tmp_path / "older"
+    shutil.copytree(folder, older)
+    (older / ENTRY_FILE).write_text(json.dumps({k: v for k, v in entry.items() if k != "optimized_by"}))
+    again = load_onnx_encoder(older, index.manifest["dimension"])
+    assert again.session.get_session_options().graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    texts = varied_texts(index)[:20]
+    assert np.allclose(again.embed_batch(texts), onnx.embed_batch(texts), atol=1e-6)
+
+
 def test_same_vectors_as_sentence_transformers(engines):
     index, onnx, reference = engines
     texts = varied_texts(index)

@@ -77,7 +77,9 @@ def build_index(
     again. When the folder cannot be written (read-only, disk full), the index
     is kept in memory for this process, with a notice.
     """
-    previous = _previous(writer, sources.model_fingerprint)
+    embedded = _previous(writer, sources.model_fingerprint)  # its vectors are reused by text
+    # Its passages and term counts only under the same chunking (they are derived by this code).
+    previous = embedded if embedded is not None and embedded.manifest.get("chunking") == chunking_settings() else None
     passages, documents = _passages(sources, previous, notify)
     if not passages:
         raise RoleqaError(f"the documents in {sources.corpus_dir} hold no text to answer from; add some text")
@@ -87,7 +89,7 @@ def build_index(
         notify(notice)
     texts = [p.embed_text for p in passages] + [p.heading_text for p in passages] + [a.question for a in alternates]
     texts = list(dict.fromkeys(texts))
-    known = _known_vectors(previous)
+    known = _known_vectors(embedded)
     todo = [t for t in texts if t not in known]
     advance = progress(len(todo)) if progress and todo else (lambda _n: None)
     reused = len(known)
@@ -231,15 +233,14 @@ def subjects(passages: list[Passage], profile: Profile) -> set[str]:
 
 
 def _previous(writer: store.Writer, model: str | None) -> Index | None:
-    """The live version, if a build can reuse what it holds: same model, same chunking.
+    """The live version, if a build can reuse what it holds: the same model.
 
-    Passages and the texts embedded are derived from the files by this code,
-    so they are the same only under the same chunking version.
+    Its vectors are keyed by the exact text embedded, so they serve under any
+    chunking; its passages are derived from the files by this code, so the
+    caller keeps them only under the same chunking version.
     """
     version = writer.current()
     if version is None or version.manifest.get("model", {}).get("fingerprint") != model:
-        return None
-    if version.manifest.get("chunking") != chunking_settings():
         return None
     try:
         return load(version)

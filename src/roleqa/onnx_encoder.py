@@ -11,7 +11,9 @@ seconds for torch, and the same vectors (cosine >= 0.99999, tested).
     encoder.onnx.data   its weights, as external data (mapped, not copied)
     tokenizer.json      the tokenizer, saved from the one sentence-transformers used
     encoder.json        what the export was: sha256 of the three files, max_seq_length,
-                        padding, normalized, opset, torch version, model fingerprint
+                        padding, normalized, opset, torch version, model fingerprint, and
+                        the onnxruntime version that optimized the graph at export (a
+                        session of that version then starts without optimizing it again)
 
 When the copy is missing, damaged or onnxruntime is not installed,
 `load_onnx_encoder` raises EncoderUnavailable and the caller falls back to
@@ -132,6 +134,7 @@ def _export(model, dest: Path) -> dict:
     graph = onnx.load(str(traced))
     onnx.save_model(graph, str(dest / ENCODER_FILE), save_as_external_data=True, location=WEIGHTS_FILE)
     traced.unlink()
+    optimized = _optimize(dest)
     tokenizer = model.tokenizer
     # The tokenizer object sentence-transformers itself uses, so any override
     # from tokenizer_config.json is kept; truncation and padding are set at load.
@@ -144,7 +147,32 @@ def _export(model, dest: Path) -> dict:
         "normalized": normalize,
         "opset": OPSET,
         "torch": torch.__version__,
+        "optimized_by": optimized,
     }
+
+
+def _optimize(dest: Path) -> str | None:
+    """Replace the exported graph by ONNX Runtime's optimization of it (the fusions that hold on
+    any CPU: ORT_ENABLE_EXTENDED), so that loading it needs no optimizing: 0.02-0.03 s to start a
+    session instead of 0.11-0.15, the same vectors, as fast. Returns the onnxruntime version that
+    did it, or None (the graph as exported is kept) if it could not."""
+    out = dest / "optimized"
+    try:
+        import onnxruntime as ort
+
+        out.mkdir()
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+        options.optimized_model_filepath = str(out / ENCODER_FILE)
+        options.add_session_config_entry("session.optimized_model_external_initializers_file_name", WEIGHTS_FILE)
+        ort.InferenceSession(str(dest / ENCODER_FILE), options, providers=["CPUExecutionProvider"])
+        for name in (ENCODER_FILE, WEIGHTS_FILE):
+            os.replace(out / name, dest / name)
+        return str(ort.__version__)
+    except Exception:  # noqa: BLE001 - an unoptimized graph is still a working one
+        return None
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
 
 
 class OnnxEncoder:
@@ -219,6 +247,8 @@ def load_onnx_encoder(
             tokenizer.enable_truncation(int(entry["max_seq_length"]))
             tokenizer.enable_padding(pad_id=int(entry["pad_id"]), pad_token=str(entry["pad_token"]))
             options = ort.SessionOptions()
+            if entry.get("optimized_by") == ort.__version__:
+                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL  # done at export
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
             # Idle threads sleep instead of spinning: a spinning thread holds a core for a while

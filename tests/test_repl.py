@@ -157,8 +157,12 @@ def test_unanswered_questions_do_not_become_the_topic():
 def test_a_first_question_left_unanswered_is_still_what_a_follow_up_leans_on():
     chat, ask = session()
     chat.handle("which weather station logs rain every day?")  # not answered, nothing before it
+    chat.handle("is the weather station log kept for a year?")  # not answered either: now the one to lean on
+    assert chat.last.interpreted_as is None
     chat.handle("and one that logs wind?")
-    assert chat.last.interpreted_as == "and one that logs wind? (following: which weather station logs rain every day?)"
+    assert (
+        chat.last.interpreted_as == "and one that logs wind? (following: is the weather station log kept for a year?)"
+    )
     assert ask.asked[-1][2] == frozenset()  # no topic to keep to: its answers were not given
     # Once a question is answered, an unanswered one no longer replaces it.
     chat.handle("What tools do data scientists use?")

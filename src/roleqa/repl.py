@@ -107,10 +107,10 @@ class ChatSession:
         topic = self.previous.sections if reading and reading.same_topic else frozenset()
         result = self.ask(asked, self.top_k, topic, context)
         result = replace(result, question=question, interpreted_as=reading.question if reading else None)
-        # An unanswered question is not a topic to follow up on; keep the one before. With none
-        # before, it is still what a follow-up leans on ("and one that writes to syslog?"), without
-        # a topic of its own.
-        if not result.answered and self.previous is None:
+        # An unanswered question is not a topic to follow up on; keep the one before. With no
+        # answered one before, it is still what a follow-up leans on ("and one that writes to
+        # syslog?"), without a topic of its own (a turn with no sections).
+        if not result.answered and (self.previous is None or not self.previous.sections):
             self.previous = Turn(f"{context} {asked}" if context else asked)
         if result.answered:
             about = self.profile.entities_in(passage_about(result.hits[0].passage, self.profile))

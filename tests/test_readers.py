@@ -97,6 +97,10 @@ def test_plain_text_asciidoc_labelled_terms_are_question_headings():
     assert "[[user-name]]" not in text and "\n+\n" not in text and "You should put your personal name" in text
     answer = [p for p in passages if p.leaf == "How do I configure a different editor?"]
     assert answer and "GIT_EDITOR" in " ".join(p.text for p in answer)
+    # "+" then "----": a listing block attached to the answer is code, without its delimiters.
+    code = [b.text for s in doc.sections for b in s.blocks if b.kind == "code"]
+    assert "$ echo url=https://author@git.example.org | git credential reject" in code and len(code) == 8
+    assert "----" not in text
     assert no_fragment_stands_alone(passages)
 
 

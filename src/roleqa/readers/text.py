@@ -14,7 +14,8 @@ No library parses these conventions, so they are rules, each narrow:
     a line at the left margin ending in "::" with its text on the next line
     ("How do I configure a different editor?::"), one level below the
     section it is in; the anchor lines ("[[editor]]") and "+" continuation
-    lines around it are dropped.
+    lines around it are dropped, and a block attached by "+" and delimited by
+    "----" or "...." lines is code.
 Paragraphs are separated by blank lines; lines starting with a bullet (* - +
 o) or a number and ")" / "." are list items; a block of lines drawn with | +
 - is a table (a row's cells are joined across the lines of that row); a block
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from roleqa.document import LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline
+from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline
 from roleqa.readers import default_title
 
 _UNDERLINE = re.compile(r"^([=\-~*#^+])\1{2,}\s*$")
@@ -36,6 +37,7 @@ _TABLE_LINE = re.compile(r"^\s*[|+][-+=|]*[|+]?\s*$|^\s*\|.*\|\s*$")
 _SENTENCE_END = re.compile(r"[.!?:;,]$")
 _TERM = re.compile(r"^(\S.{0,150}?)::\s*$")
 _ANCHOR = re.compile(r"^\[\[[\w.:-]+\]\]\s*$")
+_DELIMITER = re.compile(r"^(-{4,}|\.{4,})\s*$")
 
 
 def read(name: str, text: str) -> Document:
@@ -80,6 +82,11 @@ def read(name: str, text: str) -> Document:
             continue
         if _ANCHOR.match(line) or line.strip() == "+":
             flush()  # an anchor, or a list continuation mark between the paragraphs of an answer
+            opened = _DELIMITER.match(nxt) if line.strip() == "+" else None
+            end = _closing(lines, i + 2, opened.group(1)) if opened else None
+            if end is not None:  # "+", then "----": a listing block attached to the answer
+                outline.add(Block(CODE, "\n".join(lines[i + 2 : end])))
+                i = end
             i += 1
             continue
         numbered = _numbered_heading(line) if prev_blank and not nxt.strip() else None
@@ -102,6 +109,14 @@ def read(name: str, text: str) -> Document:
         i += 1
     flush()
     return outline.document(name, default_title(name))
+
+
+def _closing(lines: list[str], start: int, delimiter: str) -> int | None:
+    """The line that closes a delimited block opened just before `start`, or None."""
+    for k in range(start, min(len(lines), start + 500)):
+        if lines[k].rstrip() == delimiter:
+            return k
+    return None
 
 
 def _numbered_heading(line: str) -> tuple[int, str] | None:

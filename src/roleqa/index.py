@@ -39,7 +39,7 @@ import numpy as np
 
 from roleqa import __version__
 from roleqa.chunking import Passage
-from roleqa.lexical import WEIGHT_FILES, Lexical
+from roleqa.lexical import WEIGHT_FILES, Lexical, npy_bytes, npz_bytes
 from roleqa.store import Content, IndexUnusable, Version, Writer, reading
 
 FILES = (
@@ -194,7 +194,7 @@ def approximate_index(vectors: np.ndarray):
 def _dense_files(vectors: np.ndarray) -> dict[str, bytes]:
     approximate = approximate_index(vectors)
     if approximate is None:
-        return {"vectors.npy": _npy(np.ascontiguousarray(vectors, dtype=np.float32))}
+        return {"vectors.npy": npy_bytes(np.ascontiguousarray(vectors, dtype=np.float32))}
     import faiss
 
     return {"passages.faiss": faiss.serialize_index(approximate).tobytes()}
@@ -225,11 +225,11 @@ def files_of(built: Built) -> dict[str, Content]:
     np.cumsum([len(line) for line in lines], out=offsets[1:])
     return {
         "passages.jsonl": b"".join(lines),
-        "offsets.npy": _npy(offsets),
-        "layout.npz": _npz({k: built.layout[k] for k in LAYOUT}),
+        "offsets.npy": npy_bytes(offsets),
+        "layout.npz": npz_bytes({k: built.layout[k] for k in LAYOUT}),
         **_dense_files(built.vectors),
-        "headings.npy": _npy(np.asarray(built.heading_vectors, dtype=np.float32)),
-        "sections.npy": _npy(np.asarray(built.section_vectors, dtype=np.float32)),
+        "headings.npy": npy_bytes(np.asarray(built.heading_vectors, dtype=np.float32)),
+        "sections.npy": npy_bytes(np.asarray(built.section_vectors, dtype=np.float32)),
         "sections.json": json.dumps(built.sections, ensure_ascii=False).encode("utf-8"),
         **built.lexical.to_files(),
     }
@@ -317,15 +317,3 @@ def _dense_search(files: dict[str, Content]) -> tuple[np.ndarray | None, object 
     import faiss
 
     return None, faiss.deserialize_index(np.frombuffer(files["passages.faiss"], dtype=np.uint8))
-
-
-def _npy(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    return buffer.getvalue()
-
-
-def _npz(arrays: dict[str, np.ndarray]) -> bytes:
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()

@@ -175,10 +175,8 @@ class Lexical:
         when answering: an .npz member is read whole and its CRC checked, 0.1 s at 126,009
         passages), the term counts (npz: only a rebuild reads them) and the vocabulary."""
         offsets, terms, counts = self.term_counts()
-        out = {name: _npy(array) for name, array in zip(WEIGHT_FILES, (self.starts, self.rows, self.weights))}
-        buffer = io.BytesIO()
-        np.savez(buffer, offsets=offsets, terms=terms, counts=counts)
-        out["counts.npz"] = buffer.getvalue()
+        out = {name: npy_bytes(array) for name, array in zip(WEIGHT_FILES, (self.starts, self.rows, self.weights))}
+        out["counts.npz"] = npz_bytes({"offsets": offsets, "terms": terms, "counts": counts})
         out["vocabulary.txt"] = "\n".join(self.vocabulary).encode("utf-8")
         return out
 
@@ -217,9 +215,17 @@ def _idf(n: int, df: np.ndarray) -> np.ndarray:
     return np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
 
 
-def _npy(array: np.ndarray) -> bytes:
+def npy_bytes(array: np.ndarray) -> bytes:
+    """An array as the bytes of a .npy file (an index's files are written from bytes: store.py)."""
     buffer = io.BytesIO()
     np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """Named arrays as the bytes of an (uncompressed) .npz file."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 

@@ -107,17 +107,17 @@ class ChatSession:
         topic = self.previous.sections if reading and reading.same_topic else frozenset()
         result = self.ask(asked, self.top_k, topic, context)
         result = replace(result, question=question, interpreted_as=reading.question if reading else None)
-        # An unanswered question is not a topic to follow up on; keep the one before. With no
-        # answered one before, it is still what a follow-up leans on ("and one that writes to
-        # syslog?"), without a topic of its own (a turn with no sections).
-        if not result.answered and (self.previous is None or not self.previous.sections):
-            self.previous = Turn(f"{context} {asked}" if context else asked)
+        # A follow-up read by its form carries its context on to the next one.
+        understood = f"{context} {asked}" if context else asked
         if result.answered:
             about = self.profile.entities_in(passage_about(result.hits[0].passage, self.profile))
             sections = frozenset(h.passage.section for h in result.hits)
-            # A follow-up read by its form carries its context on to the next one.
-            understood = f"{context} {asked}" if context else asked
             self.previous = Turn(understood, turn_entity(asked, self.profile, about), sections)
+        elif self.previous is None or not self.previous.sections:
+            # An unanswered question is not a topic to follow up on: the answered one before stays.
+            # With none, it is still what a follow-up leans on ("and one that writes to syslog?"),
+            # without a topic of its own (a turn with no sections).
+            self.previous = Turn(understood)
         self.last, self.shown, self.topic, self.context = result, len(result.hits), topic, context
         self.on_result(result)
         if self.as_json:

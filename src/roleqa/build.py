@@ -13,7 +13,6 @@ import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +30,7 @@ from roleqa.ingest import parse_sources
 from roleqa.lexical import Lexical
 from roleqa.onnx_encoder import EncoderUnavailable, encoder_folder, export_to_cache, load_onnx_encoder
 from roleqa.profile import Profile
-from roleqa.retrieve import job_titles, weights_of
+from roleqa.retrieve import job_titles
 from roleqa.sources import (  # noqa: F401 - callers' names
     Sources,
     chunking_settings,
@@ -131,12 +130,11 @@ def build_index(
     }
     # The off-topic score moves with the corpus as a whole: a small edit keeps the previous one
     # (unless the ranking weights it was measured with changed).
-    weights = asdict(weights_of(sources.profile.weights))
     was = (previous.manifest.get("calibration") or {}) if previous is not None else {}
-    before = was.get("bank") if recorded_weights(was) == weights else None
+    before = was.get("bank") if recorded_weights(was) == sources.weights else None
     small_edit = before is not None and len(todo) <= max(10, len(texts) // 100)
     bank = before if small_edit else off_topic_score(in_memory(built, manifest, writer.folder), encoder)
-    manifest["calibration"] = {"bank": bank, "weights": weights}
+    manifest["calibration"] = {"bank": bank, "weights": sources.weights}
     try:
         return save(writer, built, manifest)
     except OSError as e:

@@ -49,6 +49,12 @@ class Sources:
     def corpus_fingerprint(self) -> str:
         return corpus_fingerprint(self.docs)
 
+    @property
+    def weights(self) -> dict:
+        """The ranking weights in force for this corpus (its profile's over the defaults), as the
+        manifest records them with the off-topic score."""
+        return asdict(weights_of(self.profile.weights))
+
     @cached_property
     def alternates(self) -> tuple[list[Alternate], list[str], str | None]:
         """The alternate questions beside the corpus (alternates.py), notices, and the file's digest."""
@@ -106,7 +112,7 @@ def stale_reason(manifest: dict, sources: Sources, seen: str | None = None) -> s
         return f"the corpus profile ({sources.profile.source or 'none'}) changed"
     if (manifest.get("alternates") or {}).get("digest") != sources.alternates[2]:
         return "the alternate questions changed"
-    if recorded_weights(manifest.get("calibration") or {}) != asdict(weights_of(sources.profile.weights)):
+    if recorded_weights(manifest.get("calibration") or {}) != sources.weights:
         return "the ranking weights changed"
     return None
 

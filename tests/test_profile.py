@@ -147,3 +147,14 @@ def test_an_index_measured_with_other_weights_is_rebuilt(notes, tmp_path):
     assert recorded_weights(manifest["calibration"]) == asdict(FORMER_WEIGHTS)
     assert stale_reason(manifest, resolve_sources(settings)) == "the ranking weights changed"
     assert stale_reason(index.manifest, resolve_sources(settings)) is None
+
+
+def test_answers_streamed_batch_by_batch_are_those_of_each_batch_alone(notes, tmp_path):
+    answerer, _, _ = answers(notes("stream"), tmp_path)
+    batches = [QUESTIONS[:2], [], QUESTIONS[2:], QUESTIONS]
+    streamed = list(answerer.ask_stream(iter(batches), 3, 0.0))
+    assert streamed == [answerer.ask_many(batch, 3, 0.0) for batch in batches]
+    # A reader that stops early stops the stream, without waiting for the batches after.
+    endless = answerer.ask_stream(iter(lambda: QUESTIONS[:1], None), 3, 0.0)
+    assert next(endless)[0].question == QUESTIONS[0]
+    endless.close()

@@ -34,6 +34,9 @@ def test_fuse_weights_each_part():
     w = Weights(heading=0.5, section=0.5, lexical=0.1, role=0.1, other_job=2.0)
     assert np.allclose(fuse(dense, heading, lexical, section, role, weights=w), [0.75, 1.75])
     assert np.allclose(fuse(dense, heading, lexical, section, role, other_job=True, weights=w), [-1.25, -0.25])
+    # No role scores (a corpus without entities): the same as adding zeros.
+    zero = np.zeros(2)
+    assert np.allclose(fuse(dense, heading, lexical, section, zero, weights=w), [0.65, 1.85])
 
 
 def test_confidence_is_a_rising_curve_in_the_unit_interval():
@@ -97,6 +100,7 @@ def test_bm25_survives_a_round_trip_through_its_files():
         bm.idf_of(t) for t in ("sql", "data", "pipelin", "absent")
     ]
     assert bm.idf_of("sql") > bm.idf_of("data") > 0 and bm.idf_of("absent") == 0
+    assert again.idf_of_terms({"sql", "data", "absent"}) == {t: bm.idf_of(t) for t in ("sql", "data", "absent")}
 
 
 def test_a_rebuild_reuses_the_counts_of_unchanged_passages():

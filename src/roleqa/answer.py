@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -151,6 +152,15 @@ def calibration_for(index: Index, profile: Profile | None = None) -> Calibration
     return replace(GENERIC_CALIBRATION, bank=bank)
 
 
+@dataclass(frozen=True)
+class _Embedded:
+    """A batch of questions as asked, normalized and expanded, and the expanded ones' vectors."""
+
+    cleaned: list[str]
+    expanded: list[str]
+    vectors: np.ndarray | None
+
+
 class Answerer:
     """Answers questions from one index with the encoder it was built with."""
 
@@ -199,15 +209,44 @@ class Answerer:
         self, questions: Sequence[str], k: int, threshold: float, topic: frozenset[str] = frozenset()
     ) -> list[Result]:
         """Like `ask` for several questions, embedded in one batch."""
+        return self._answer_embedded(self._embed_questions(questions), k, threshold, topic)
+
+    def ask_stream(self, batches: Iterable[Sequence[str]], k: int, threshold: float) -> Iterator[list[Result]]:
+        """`ask_many` over each batch in turn, each batch's answers as soon as they are ready.
+        The next batch is embedded while this one is scored: the encoder keeps both cores busy,
+        scoring only one, so the two together fill the idle core (500 questions at 126,009
+        passages: 4.4-4.6 s -> 4.0-4.5 s in process, bench/scale.py)."""
+        batches = iter(batches)
+
+        def embed_next() -> _Embedded | None:
+            batch = next(batches, None)  # may wait for stdin
+            return None if batch is None else self._embed_questions(batch)
+
+        pool = ThreadPoolExecutor(max_workers=1)
+        try:
+            pending = pool.submit(embed_next)
+            while (embedded := pending.result()) is not None:
+                pending = pool.submit(embed_next)
+                yield self._answer_embedded(embedded, k, threshold)
+        finally:
+            # Not waiting: a worker may be blocked reading stdin when the reader stops early.
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _embed_questions(self, questions: Sequence[str]) -> _Embedded:
         cleaned = [normalize_question(q) for q in questions]
-        if not cleaned:
-            return []
         expanded = [self.profile.expand(q) for q in cleaned]
-        vectors = np.asarray(self.encoder.embed_batch(expanded), dtype=np.float32)
-        similar = self._similarities(vectors)
+        vectors = np.asarray(self.encoder.embed_batch(expanded), dtype=np.float32) if cleaned else None
+        return _Embedded(cleaned, expanded, vectors)
+
+    def _answer_embedded(
+        self, embedded: _Embedded, k: int, threshold: float, topic: frozenset[str] = frozenset()
+    ) -> list[Result]:
+        if not embedded.cleaned:
+            return []
+        similar = self._similarities(embedded.vectors)
         return [
             self._result(q, self.scores(x, v, *s), k, threshold, topic)
-            for q, x, v, *s in zip(cleaned, expanded, vectors, *similar)
+            for q, x, v, *s in zip(embedded.cleaned, embedded.expanded, embedded.vectors, *similar)
         ]
 
     def _similarities(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -243,7 +282,8 @@ class Answerer:
         vector = np.asarray(vector, dtype=np.float32)
         if dense is None:
             dense, headings, sections = (m[0] for m in self._similarities(vector.reshape(1, -1)))
-        heading = headings[index.layout["heading"]]
+        # np.take, not fancy indexing: the same gather, 0.13 ms instead of 0.2 at 126,009 passages.
+        heading = np.take(headings, index.layout["heading"])
         attached = self.attached
         if len(attached[0]):
             # An alternate question (roleqa review) counts as its passage's own wording:
@@ -255,7 +295,7 @@ class Answerer:
         parts = {
             "dense": dense,
             "heading": heading,
-            "section": sections[self.section_of],
+            "section": np.take(sections, self.section_of),
             "lexical": index.lexical.scores(expanded),
             "role": role_agreement(self.profile.entities_in(expanded), self.index.layout["about"], self.entity_names),
         }
@@ -303,7 +343,8 @@ class Answerer:
             scored = tuple((name, round(float(values[row]), 4)) for name, values in parts.items())
             return (*scored, ("other_job", 1.0 if other_job else 0.0))
 
-        terms = set(tokenize(expanded))
+        # The question's words and their rarity, looked up once for every answer's highlight.
+        terms = self.index.lexical.idf_of_terms(set(tokenize(expanded)))
         hits = []
         for rank, ((unit, row), r, c) in enumerate(zip(chosen, raw, conf), start=1):
             passage = self.index.passage(unit)
@@ -351,13 +392,13 @@ class Answerer:
         chance = confidence(np.array([ranking[best]]), np.array([parts["lexical"][best]]), self.calibration)[0]
         return comparison if chance >= COMPARE_CONFIDENCE else None
 
-    def _lexical_highlight(self, text: str, terms: set[str]) -> tuple[tuple[int, int], ...]:
-        """The sentence sharing the rarest words with the question (the first when none does)."""
+    def _lexical_highlight(self, text: str, terms: dict[str, float]) -> tuple[tuple[int, int], ...]:
+        """The sentence sharing the rarest words with the question (the first when none does);
+        `terms`: the question's words and their IDF."""
         spans = sentence_spans(text)
         if len(spans) <= 1:
             return tuple(spans)
-        lexical = self.index.lexical
-        weight = [sum(lexical.idf_of(t) for t in set(tokenize(text[a:b])) & terms) for a, b in spans]
+        weight = [sum(terms[t] for t in set(tokenize(text[a:b])) if t in terms) for a, b in spans]
         return (spans[int(np.argmax(weight))],)
 
     def _ids(self, row: int) -> frozenset[str]:

@@ -214,8 +214,8 @@ def ask(
     render = _renderer(threshold, as_json)
     color = _use_color()
     question_log = _question_log(settings)
-    for batch in batches:
-        for result in answerer.ask_many(batch, settings.top_k, threshold):
+    for results in answerer.ask_stream(batches, settings.top_k, threshold):
+        for result in results:
             question_log.asked(result)
             if many:
                 typer.echo(typer.style(f"» {result.question}", bold=True) if color else f"» {result.question}")

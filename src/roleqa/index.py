@@ -255,13 +255,13 @@ def load(version: Version) -> Index:
             approximate = faiss.read_index(str(path / "passages.faiss"))
             approximate.hnsw.efSearch = HNSW_SEARCH
         else:
-            dense = np.load(path / "vectors.npy", mmap_mode="r")
-        headings = np.load(path / "headings.npy", mmap_mode="r")
-        sections_v = np.load(path / "sections.npy", mmap_mode="r")
+            dense = _mapped(path / "vectors.npy")
+        headings = _mapped(path / "headings.npy")
+        sections_v = _mapped(path / "sections.npy")
         sections = [tuple(s) for s in json.loads((path / "sections.json").read_text(encoding="utf-8"))]
         lexical = Lexical.from_files(
             len(offsets) - 1,
-            lambda name: np.load(path / name, mmap_mode="r"),
+            lambda name: _mapped(path / name),
             str(path / "counts.npz"),
             (path / "vocabulary.txt").read_bytes(),
         )
@@ -285,6 +285,12 @@ def load(version: Version) -> Index:
     return Index(
         version.folder, manifest, layout, dense, approximate, headings, sections_v, sections, lexical, records, path
     )
+
+
+def _mapped(path: Path) -> np.ndarray:
+    """A .npy file memory-mapped, as a plain array: indexing an np.memmap makes a memmap object
+    each time (22,766 of them, 0.2 s, for 500 questions at 126,009 passages)."""
+    return np.load(path, mmap_mode="r").view(np.ndarray)
 
 
 def read_index(folder: Path) -> Index:

@@ -67,11 +67,14 @@ def fuse(
     weights: Weights = WEIGHTS,
 ) -> np.ndarray:
     """The ranking score: a weighted sum of the per-passage scores, less a penalty for another job."""
-    # In place, into one new array: on a large corpus each temporary is a pass over memory.
+    # In place, into one new array and one scratch array: on a large corpus each temporary is a
+    # pass over memory. A corpus without entities has no role scores: nothing to add.
     out = np.multiply(heading, weights.heading, dtype=np.float32)
     out += dense
+    scratch = np.empty_like(out)
     for part, weight in ((section, weights.section), (lexical, weights.lexical), (role, weights.role)):
-        out += weight * part
+        if part is not role or role.any():
+            out += np.multiply(part, weight, out=scratch, dtype=np.float32)
     if other_job:
         out -= weights.other_job
     return out

@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import warnings
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -175,6 +176,26 @@ def _optimize(dest: Path) -> str | None:
         shutil.rmtree(out, ignore_errors=True)
 
 
+def _session(ort, folder: Path, entry: dict, threads: int, prepack: bool, starting: threading.Event):
+    """The ONNX Runtime session for the encoder in `folder`; `starting` is set as it is about to load."""
+    try:
+        options = ort.SessionOptions()
+        if entry.get("optimized_by") == ort.__version__:
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL  # done at export
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        # Idle threads sleep instead of spinning: a spinning thread holds a core for a while
+        # after each run, and NumPy's matrix products that follow (and their own threads)
+        # wait for it. Batch answering at 126,009 passages: 5.2-5.6 s -> 4.6-4.8 s for 500
+        # questions; one question alone embeds 0.4 ms slower.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        if not prepack:
+            options.add_session_config_entry("session.disable_prepacking", "1")
+    finally:
+        starting.set()
+    return ort.InferenceSession(str(folder / ENCODER_FILE), options, providers=["CPUExecutionProvider"])
+
+
 class OnnxEncoder:
     """Embeds texts with an exported encoder: ONNX Runtime plus `tokenizers`, no torch."""
 
@@ -232,33 +253,25 @@ def load_onnx_encoder(
     files = entry.get("files") if isinstance(entry, dict) else None
     if not isinstance(files, dict) or set(files) != set(FILES):
         raise EncoderUnavailable(f"{ENTRY_FILE} is incomplete")
-    # Checksumming 90 MB of weights takes as long as importing ONNX Runtime and
-    # starting the session, and hashlib releases the GIL: do both at once, and
-    # use the session only if every file matches.
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    try:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+    except ImportError as e:
+        raise EncoderUnavailable(f"{e.name} is not installed") from None
+    # Three things at once: checking the files (hashlib releases the GIL), starting the session
+    # (ONNX Runtime releases it) and reading the tokenizer (which holds it): 0.09 s -> 0.06 s.
+    # The session is used only if every file matches.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        starting = threading.Event()
+        started = pool.submit(_session, ort, folder, entry, threads, prepack, starting)
         checked = pool.submit(mismatch, folder, files)
-        try:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-        except ImportError as e:
-            raise EncoderUnavailable(f"{e.name} is not installed") from None
+        # The tokenizer holds the GIL for 0.05 s: let the session get past its Python part first.
+        starting.wait(timeout=1.0)
         try:
             tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
             tokenizer.enable_truncation(int(entry["max_seq_length"]))
             tokenizer.enable_padding(pad_id=int(entry["pad_id"]), pad_token=str(entry["pad_token"]))
-            options = ort.SessionOptions()
-            if entry.get("optimized_by") == ort.__version__:
-                options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL  # done at export
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            # Idle threads sleep instead of spinning: a spinning thread holds a core for a while
-            # after each run, and NumPy's matrix products that follow (and their own threads)
-            # wait for it. Batch answering at 126,009 passages: 5.2-5.6 s -> 4.6-4.8 s for 500
-            # questions; one question alone embeds 0.4 ms slower.
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            if not prepack:
-                options.add_session_config_entry("session.disable_prepacking", "1")
-            session = ort.InferenceSession(str(folder / ENCODER_FILE), options, providers=["CPUExecutionProvider"])
+            session = started.result()
         except Exception as e:  # noqa: BLE001 - any failure here means: use the reference encoder
             problem = checked.result() or f"it does not load ({type(e).__name__})"
             raise EncoderUnavailable(problem) from None

@@ -152,13 +152,8 @@ def calibration_for(index: Index, profile: Profile | None = None) -> Calibration
     return replace(GENERIC_CALIBRATION, bank=bank)
 
 
-@dataclass(frozen=True)
-class _Embedded:
-    """A batch of questions as asked, normalized and expanded, and the expanded ones' vectors."""
-
-    cleaned: list[str]
-    expanded: list[str]
-    vectors: np.ndarray | None
+# A batch of questions normalized, the same expanded, and the expanded ones' vectors.
+_Embedded = tuple[list[str], list[str], "np.ndarray | None"]
 
 
 class Answerer:
@@ -236,17 +231,18 @@ class Answerer:
         cleaned = [normalize_question(q) for q in questions]
         expanded = [self.profile.expand(q) for q in cleaned]
         vectors = np.asarray(self.encoder.embed_batch(expanded), dtype=np.float32) if cleaned else None
-        return _Embedded(cleaned, expanded, vectors)
+        return cleaned, expanded, vectors
 
     def _answer_embedded(
         self, embedded: _Embedded, k: int, threshold: float, topic: frozenset[str] = frozenset()
     ) -> list[Result]:
-        if not embedded.cleaned:
+        cleaned, expanded, vectors = embedded
+        if not cleaned:
             return []
-        similar = self._similarities(embedded.vectors)
+        similar = self._similarities(vectors)
         return [
             self._result(q, self.scores(x, v, *s), k, threshold, topic)
-            for q, x, v, *s in zip(embedded.cleaned, embedded.expanded, embedded.vectors, *similar)
+            for q, x, v, *s in zip(cleaned, expanded, vectors, *similar)
         ]
 
     def _similarities(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

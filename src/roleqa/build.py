@@ -24,7 +24,6 @@ from roleqa.chunking import Passage, chunk_document, is_fragment
 from roleqa.config import GENERIC_CALIBRATION, Settings
 from roleqa.embedding import Encoder, SentenceTransformerEncoder
 from roleqa.errors import Interrupted, RoleqaError
-from roleqa.followup import sibling_alternatives
 from roleqa.index import Built, Index, in_memory, load, read_index, save
 from roleqa.ingest import parse_sources
 from roleqa.lexical import Lexical
@@ -124,7 +123,7 @@ def build_index(
         "chunking": chunking_settings(),
         "profile": sources.profile.to_json(),
         "subjects": sorted(subjects(passages, sources.profile)),
-        "alternatives": sibling_alternatives([p.section for p in passages]),
+        "alternatives": _alternatives(passages),
         "embedded": {"texts": len(todo), "reused": len(texts) - len(todo)},
         "alternates": {"digest": sources.alternates[2], "entries": entries},
     }
@@ -330,6 +329,13 @@ def query_encoder(
             raise RoleqaError(sources.model_problem) from None
         notify(f"the fast query encoder is unusable ({e}); using sentence-transformers. `roleqa build` repairs it")
         return SentenceTransformerEncoder(sources.model_dir)
+
+
+def _alternatives(passages: list[Passage]) -> list[list[str]]:
+    # Imported here: only a build needs it, and a one-shot `ask` would pay 7 ms to import it.
+    from roleqa.followup import sibling_alternatives
+
+    return sibling_alternatives([p.section for p in passages])
 
 
 def ensure_index(

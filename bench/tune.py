@@ -19,9 +19,10 @@ from dataclasses import replace
 import numpy as np
 from sets import TUNED, index_of, questions_file
 
-from roleqa.answer import Answerer, Hit, calibration_for, normalize_question
+from roleqa.answer import Answerer, calibration_for, normalize_question
 from roleqa.config import GENERIC_CALIBRATION
 from roleqa.evaluate import features, fit_logistic, is_relevant, load_labelled
+from roleqa.result import Hit
 from roleqa.retrieve import WEIGHTS, choose_units, confidence, names_another_job
 
 

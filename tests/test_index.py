@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from roleqa import store
-from roleqa.build import assemble
+from roleqa.assemble import assemble
 from roleqa.chunking import Passage
 from roleqa.errors import RoleqaError
 from roleqa.index import FILES, read_index, save
@@ -218,3 +218,16 @@ def test_calibration_is_kept_across_rebuilds_for_the_same_model(tmp_path):
     write(folder, 4, {"model": {"fingerprint": "m"}})
     assert read_calibration(folder, "m") == fitted
     assert read_calibration(folder, "another") is None  # fitted on another model's scores
+
+
+def test_section_sums_are_the_sums_of_their_rows_in_any_order():
+    from roleqa.assemble import _sum_rows
+
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(500, 8)).astype(np.float32)
+    groups = rng.integers(0, 40, size=500)  # unsorted, some groups empty, some long
+    groups[:100] = 7
+    expected = np.zeros((45, 8))
+    np.add.at(expected, groups, vectors.astype(np.float64))
+    assert np.allclose(_sum_rows(vectors, groups, 45), expected, atol=1e-4)
+    assert not _sum_rows(vectors[:0], groups[:0], 3).any()

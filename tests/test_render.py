@@ -1,8 +1,8 @@
 import json
 
-from roleqa.answer import Hit, Result
 from roleqa.chunking import Passage
 from roleqa.render import render_json, render_text, safe, source_line
+from roleqa.result import Hit, Result
 
 
 def result(text="Plain text.", answered=True, score=0.8):

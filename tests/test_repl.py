@@ -2,12 +2,12 @@
 
 import json
 
-from roleqa.answer import Hit, Result
 from roleqa.chunking import Passage
 from roleqa.errors import RoleqaError
 from roleqa.profile import load_profile
 from roleqa.render import JsonRenderer
 from roleqa.repl import HELP, ChatSession, answer_lines, run_chat
+from roleqa.result import Hit, Result
 
 from .conftest import SHIPPED_CORPUS
 

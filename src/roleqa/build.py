@@ -19,17 +19,14 @@ import numpy as np
 
 from roleqa import store
 from roleqa.alternates import matched
-from roleqa.answer import passage_about
-from roleqa.chunking import Passage, chunk_document, is_fragment
+from roleqa.assemble import assemble, subjects
+from roleqa.chunking import Passage, chunk_document
 from roleqa.config import GENERIC_CALIBRATION, Settings
 from roleqa.embedding import Encoder, SentenceTransformerEncoder
 from roleqa.errors import Interrupted, RoleqaError
-from roleqa.index import Built, Index, in_memory, load, read_index, save
+from roleqa.index import Index, in_memory, load, read_index, save
 from roleqa.ingest import parse_sources
-from roleqa.lexical import Lexical
 from roleqa.onnx_encoder import EncoderUnavailable, encoder_folder, export_to_cache, load_onnx_encoder
-from roleqa.profile import Profile
-from roleqa.retrieve import job_titles
 from roleqa.sources import (  # noqa: F401 - callers' names
     Sources,
     chunking_settings,
@@ -144,67 +141,6 @@ def build_index(
         return in_memory(built, manifest, writer.folder)
 
 
-def assemble(
-    passages: list[Passage], known: dict[str, np.ndarray], previous: Index | None = None, profile: Profile = Profile()
-) -> Built:
-    """The index's arrays from the passages and the vectors of their texts and headings."""
-    dimension = len(next(iter(known.values())))
-
-    def rows(texts: list[str]) -> np.ndarray:
-        return np.array([known[t] for t in texts], dtype=np.float32).reshape(len(texts), dimension)
-
-    vectors = rows([p.embed_text for p in passages])
-    headings = list(dict.fromkeys(p.heading_text for p in passages))
-    heading_row = {h: i for i, h in enumerate(headings)}
-    sections = list(dict.fromkeys((p.document, p.section) for p in passages))
-    section_row = {s: i for i, s in enumerate(sections)}
-    section_of = np.array([section_row[(p.document, p.section)] for p in passages], dtype=np.int32)
-    # A section's vector: the mean of its passages' (lists left out: they repeat their items),
-    # or of its lists' when it has nothing else.
-    own = np.array([not p.members for p in passages], dtype=bool)
-    has_own = np.zeros(len(sections), dtype=bool)
-    has_own[section_of[own]] = True
-    use = own | ~has_own[section_of]
-    sums = _sum_rows(vectors[use], section_of[use], len(sections))
-    section_vectors = (sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)).astype(np.float32)
-    row_of = {p.id: i for i, p in enumerate(passages)}
-    entities = [e.name for e in profile.entities]
-    layout = {
-        "parent": np.array([row_of.get(p.group, -1) if p.group else -1 for p in passages], dtype=np.int32),
-        "alone": np.array([not is_fragment(p.text) for p in passages], dtype=bool),
-        "heading": np.array([heading_row[p.heading_text] for p in passages], dtype=np.int32),
-        "section": section_of,
-        "faq": np.array([p.question is not None for p in passages], dtype=bool),
-        "about": np.array([_about(p, profile, entities) for p in passages], dtype=np.int8),
-    }
-    if previous is not None:  # unchanged passages keep their term counts: only new ones are tokenized
-        old_row = {p.id: i for i, p in enumerate(previous.passages)}
-        old_rows = [old_row.get(p.id, -1) for p in passages]
-        old_rows = [r if r >= 0 and previous.passage(r) == p else -1 for r, p in zip(old_rows, passages)]
-        lines = [previous.passage_line(r) if r >= 0 else None for r in old_rows]
-        try:
-            lexical = Lexical.build([p.embed_text for p in passages], previous.lexical, old_rows)
-        except Exception:  # noqa: BLE001 - unreadable counts cost a full tokenization, not the build
-            lexical = Lexical.build([p.embed_text for p in passages])
-    else:
-        lexical, lines = Lexical.build([p.embed_text for p in passages]), None
-    sections = [list(s) for s in sections]
-    return Built(passages, vectors, rows(headings), section_vectors, sections, layout, lexical, lines)
-
-
-def _sum_rows(vectors: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
-    """The sum of the rows of each group 0..n-1 (sorted, then one reduceat: np.add.at takes seconds)."""
-    sums = np.zeros((n, vectors.shape[1]), dtype=np.float32)
-    if not len(groups):
-        return sums
-    if np.any(groups[1:] < groups[:-1]):  # a corpus's sections come in order: usually already sorted
-        order = np.argsort(groups, kind="stable")
-        groups, vectors = groups[order], vectors[order]
-    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
-    sums[groups[starts]] = np.add.reduceat(vectors, starts, axis=0)
-    return sums
-
-
 def off_topic_score(index: Index, encoder: Encoder) -> float:
     """How high a question about nothing in this corpus scores here: the median best ranking score
     of roleqa's bank of off-topic questions (data/offtopic.txt). Confidence is measured from it."""
@@ -214,19 +150,6 @@ def off_topic_score(index: Index, encoder: Encoder) -> float:
     bank = [line for line in lines if line.strip() and not line.startswith("#")]
     answerer = Answerer(index, encoder, GENERIC_CALIBRATION)
     return round(float(np.median([r.hits[0].raw for r in answerer.ask_many(bank, 1, 1.0) if r.hits])), 4)
-
-
-def _about(p: Passage, profile: Profile, entities: list[str]) -> int:
-    about = profile.entities_in(passage_about(p, profile)) if entities else frozenset()
-    return entities.index(next(iter(about))) if len(about) == 1 else -1
-
-
-def subjects(passages: list[Passage], profile: Profile) -> set[str]:
-    """The job titles the documents' titles, headings and FAQ questions name (for the other-job rule)."""
-    if not profile.other_jobs:
-        return set()
-    seen = {(p.title, p.section, p.question or "") for p in passages}
-    return set().union(*(job_titles(" ".join(parts), profile.occupations) for parts in seen))
 
 
 def _previous(writer: store.Writer, model: str | None) -> Index | None:
@@ -361,7 +284,13 @@ def ensure_index(
     store.check_owned(dest)  # before reading or embedding anything
     sources = resolve_sources(settings)
     cache = settings.cache_dir
-    found = "a rebuild was asked for" if force else _load_fresh(dest, sources, encoder, cache, notify, one_shot)
+    early = None
+    if encoder is None and sources.model_fingerprint is not None:
+        # Starting ONNX Runtime takes as long as reading a large index, and mostly without
+        # holding the GIL: the two at once (bench/scale.py). A rebuild embeds with it too.
+        folder = encoder_folder(cache, sources.model_fingerprint)
+        early = _STARTER.submit(load_onnx_encoder, folder, prepack=not one_shot)
+    found = "a rebuild was asked for" if force else _load_fresh(dest, sources, encoder, cache, notify, early, one_shot)
     if not isinstance(found, str):
         for warning in sources.skipped(found[0].manifest):
             notify(warning)
@@ -376,13 +305,15 @@ def ensure_index(
     try:
         with store.writing(dest, sources.mode, checkpoint, notify) as writer:
             if not force:  # another process may have built it while this one waited
-                found = _load_fresh(dest, sources, encoder, cache, notify, one_shot)
+                found = _load_fresh(dest, sources, encoder, cache, notify, early, one_shot)
                 if not isinstance(found, str):
                     return found
             notify(f"building the index in {dest} ({found})")
             if encoder is None:
                 status("loading the model ...")
-                encoder = build_encoder(sources, settings.cache_dir, notify)
+                # The early start, unless it skipped prepacking for a one-shot question: a build embeds much.
+                started = None if one_shot else _started(early)
+                encoder = started or build_encoder(sources, settings.cache_dir, notify)
             return build_index(sources, encoder, writer, progress, notify), encoder
     except KeyboardInterrupt:
         if store.live_version(dest) != before:
@@ -391,16 +322,25 @@ def ensure_index(
         raise Interrupted(f"the build was interrupted; {kept} ({dest})") from None
 
 
+def _started(early: Future | None) -> Encoder | None:
+    """The encoder started early, if it started (else the build loads or exports one)."""
+    try:
+        return early.result() if early is not None else None
+    except EncoderUnavailable:
+        return None
+
+
 def _load_fresh(
-    dest: Path, sources: Sources, encoder: Encoder | None, cache_dir: Path, notify: Notify, one_shot: bool = False
+    dest: Path,
+    sources: Sources,
+    encoder: Encoder | None,
+    cache_dir: Path,
+    notify: Notify,
+    early: Future | None = None,
+    one_shot: bool = False,
 ) -> tuple[Index, Encoder] | str:
-    """The index at `dest` and its query encoder if it is usable and fresh, else why not."""
-    early = None
-    if encoder is None and sources.model_fingerprint is not None:
-        # Starting ONNX Runtime takes as long as reading a large index, and mostly without
-        # holding the GIL: the two at once (bench/scale.py).
-        folder = encoder_folder(cache_dir, sources.model_fingerprint)
-        early = _STARTER.submit(load_onnx_encoder, folder, prepack=not one_shot)
+    """The index at `dest` and its query encoder if it is usable and fresh, else why not.
+    `early`: the encoder for `sources`' model, being started."""
     try:
         index = read_index(dest)
     except store.IndexUnusable as e:

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from roleqa.answer import Hit, Result
 from roleqa.chunking import strip_numbering
 from roleqa.config import Calibration
 from roleqa.errors import RoleqaError
+from roleqa.result import Hit, Result
 from roleqa.retrieve import confidence
 
 DEPTH = 10  # answers asked for per question: MRR@10 and nDCG@10 need ten

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from roleqa.answer import Result
+from roleqa.result import Result
 
 
 def log_path(data_dir: Path, corpus_dir: Path) -> Path:

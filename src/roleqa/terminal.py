@@ -90,10 +90,15 @@ def stdin_batches(size: int = 128) -> Iterator[list[str]]:
             yield questions
 
 
+def notice(message: str) -> None:
+    """A line for the user on stderr: a notice, a warning, what a build is doing."""
+    typer.echo(f"roleqa: {safe(message)}", err=True)
+
+
 def status_line(message: str) -> None:
     """What a build is doing before its progress bar starts: shown on a terminal only."""
     if sys.stderr.isatty():
-        typer.echo(f"roleqa: {safe(message)}", err=True)
+        notice(message)
 
 
 def progress_bar(total: int) -> Callable[[int], None]:

@@ -21,7 +21,7 @@ from sets import TUNED, index_of, questions_file
 
 from roleqa.answer import Answerer, calibration_for, normalize_question
 from roleqa.config import GENERIC_CALIBRATION
-from roleqa.evaluate import features, fit_logistic, is_relevant, load_labelled
+from roleqa.evaluate import features, fit_logistic, fit_threshold, is_relevant, load_labelled
 from roleqa.result import Hit
 from roleqa.retrieve import WEIGHTS, choose_units, confidence, names_another_job
 
@@ -57,35 +57,93 @@ def recall_at_1(answerer, items, questions, parts, other, w) -> float:
     return right / len(items)
 
 
-def fit_generic_calibration(names: list[str], split: str) -> None:
-    """The generic confidence curve: one logistic over (score - the corpus's off-topic score, share of the
-    question's words) fitted on every corpus's dev questions at once, each corpus weighing the same;
-    then the answer rate and out-of-scope rejection of each corpus per threshold, to choose from."""
-    rows = {}
-    for name in names:
-        index, encoder = index_of(name)
-        answerer = Answerer(index, encoder, GENERIC_CALIBRATION)
-        items = load_labelled(questions_file(name), split)
-        results = answerer.ask_many([i.question for i in items], 3, 0.0)
-        raw, words = features(results)
-        right = np.array([i.in_scope and is_relevant(i, r.hits[0]) for i, r in zip(items, results)], dtype=float)
-        inside = np.array([i.in_scope for i in items])
-        bank = calibration_for(index).bank
-        print(f"{name}: off-topic score {bank}")
-        rows[name] = (raw - bank, words, right, inside)
-    weight = np.concatenate([np.full(len(r[2]), 1.0 / len(r[2])) for r in rows.values()])
-    x = np.vstack([np.column_stack(r[:2]) for r in rows.values()])
-    y = np.concatenate([r[2] for r in rows.values()])
-    # Each corpus counts the same: rows repeated in proportion to their weight.
+FEATURES = ("score", "words", "missing")  # the curve's candidate inputs (evaluate.features, score less the bank)
+
+
+def fit_weighted(rows: dict, names: list[str], columns: list[int]) -> np.ndarray:
+    """One logistic over these corpora's rows at once, each corpus weighing the same (rows repeated
+    in proportion to their weight): the weights of `columns`, then the offset."""
+    weight = np.concatenate([np.full(len(rows[n][1]), 1.0 / len(rows[n][1])) for n in names])
+    x = np.vstack([rows[n][0][:, columns] for n in names])
+    y = np.concatenate([rows[n][1] for n in names])
     reps = np.maximum(1, np.round(weight / weight.min())).astype(int)
-    slope, lexical, offset = fit_logistic(np.repeat(x, reps, axis=0), np.repeat(y, reps))
+    return np.array(fit_logistic(np.repeat(x, reps, axis=0), np.repeat(y, reps)))
+
+
+def _separation(inside: np.ndarray, outside: np.ndarray) -> str:
+    auc = float(np.mean((inside[:, None] > outside[None, :]) + 0.5 * (inside[:, None] == outside[None, :])))
+    return f"AUC {auc:.3f}, rejected at 5% false {float(np.mean(outside < np.quantile(inside, 0.05))):.2f}"
+
+
+def cross_check(rows: dict) -> None:
+    """Which inputs tell in-scope from out-of-scope questions on a corpus the curve never saw (the
+    generic curve's case): fitted on all corpora but one, scored on that one; pooled AUC and the
+    share of out-of-scope questions rejected at the threshold that falsely rejects 5% of in-scope ones."""
+    for columns in ([0], [0, 1], [0, 2], [0, 1, 2]):
+        inside, outside = [], []
+        for held in rows:
+            w = fit_weighted(rows, [n for n in rows if n != held], columns)
+            z = rows[held][0][:, columns] @ w[:-1] + w[-1]
+            inside += list(z[rows[held][2]])
+            outside += list(z[~rows[held][2]])
+        name = " + ".join(FEATURES[c] for c in columns)
+        print(f"unseen corpus, {name:24s} {_separation(np.array(inside), np.array(outside))}")
+
+
+def labelled_check(rows: dict, tests: dict) -> None:
+    """The same on each corpus's test split, with the curve and threshold fitted on its own dev
+    split (`roleqa eval --calibrate`'s case): out-of-scope rejected and in-scope falsely rejected."""
+    for columns in ([0], [0, 1], [0, 2]):
+        counts = np.zeros(4, dtype=int)
+        for name, (x, right, _) in rows.items():
+            w = np.array(fit_logistic(x[:, columns], right))
+            chance = _curve(w, columns)
+            inside = rows[name][2]
+            threshold = fit_threshold(chance(x)[inside], chance(x)[~inside])
+            tx, _, tin = tests[name]
+            conf = chance(tx)
+            counts += [np.sum(conf[~tin] < threshold), np.sum(~tin), np.sum(conf[tin] < threshold), np.sum(tin)]
+        name = " + ".join(FEATURES[c] for c in columns)
+        print(f"own labels, {name:20s} rejected {counts[0]}/{counts[1]}, falsely rejected {counts[2]}/{counts[3]}")
+
+
+def _curve(w: np.ndarray, columns: list[int]):
+    return lambda m: 1 / (1 + np.exp(-(m[:, columns] @ w[:-1] + w[-1])))
+
+
+def _rows(name: str, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A corpus's questions of `split` as (score less the bank, words, missing), right, in scope."""
+    index, encoder = index_of(name)
+    answerer = Answerer(index, encoder, GENERIC_CALIBRATION)
+    items = load_labelled(questions_file(name), split)
+    results = answerer.ask_many([i.question for i in items], 3, 0.0)
+    raw, words, missing = features(results)
+    right = np.array([i.in_scope and is_relevant(i, r.hits[0]) for i, r in zip(items, results)], dtype=float)
+    return (
+        np.column_stack([raw - calibration_for(index).bank, words, missing]),
+        right,
+        np.array([i.in_scope for i in items]),
+    )
+
+
+def fit_generic_calibration(names: list[str], split: str, cross: bool) -> None:
+    """The generic confidence curve: one logistic over (score - the corpus's off-topic score, share of
+    the question's words the answer has) fitted on every corpus's dev questions at once, each corpus
+    weighing the same; then the answer rate and out-of-scope rejection of each corpus per threshold,
+    to choose from. With `cross`, first which inputs carry over to a corpus not fitted on, and which
+    serve a curve fitted on a corpus's own labels (dev, then scored on test)."""
+    rows = {name: _rows(name, split) for name in names}
+    if cross:
+        cross_check(rows)
+        labelled_check(rows, {name: _rows(name, "test") for name in names})
+    slope, lexical, offset = fit_weighted(rows, names, [0, 1])
     print(f"generic calibration: slope={slope:.3f}, lexical={lexical:.3f}, offset={offset:.3f}")
     fitted = replace(GENERIC_CALIBRATION, slope=round(slope, 3), lexical=round(lexical, 3), offset=round(offset, 3))
     print("threshold  " + "  ".join(f"{n:>22}" for n in rows) + "   (in-scope answered / out-of-scope rejected)")
     for t in np.arange(0.1, 0.75, 0.05):
         cells = []
-        for raw_bank, words, _, inside in rows.values():
-            conf = confidence(raw_bank, words, fitted)
+        for x, _, inside in rows.values():
+            conf = confidence(x[:, 0], x[:, 1], replace(fitted, bank=0.0))
             cells.append(f"{np.mean(conf[inside] >= t):.2f} / {np.mean(conf[~inside] < t):.2f}")
         print(f"{t:9.2f}  " + "  ".join(f"{c:>22}" for c in cells))
 
@@ -95,9 +153,10 @@ def main() -> None:
     parser.add_argument("--split", default="dev")
     parser.add_argument("--corpora", default=",".join(n for n in TUNED if n != "article"))
     parser.add_argument("--calibrate", action="store_true", help="fit the generic confidence curve instead")
+    parser.add_argument("--cross", action="store_true", help="with --calibrate: inputs on unseen corpora")
     args = parser.parse_args()
     if args.calibrate:
-        fit_generic_calibration(args.corpora.split(","), args.split)
+        fit_generic_calibration(args.corpora.split(","), args.split, args.cross)
         return
     data = {name: prepare(name, args.split) for name in args.corpora.split(",")}
     generic = [name for name, d in data.items() if not d[0].profile.weights]

@@ -73,6 +73,18 @@ def test_the_shipped_calibration_is_the_one_fitted_on_dev(results, answerer):
     assert fitted.threshold == pytest.approx(shipped["threshold"], abs=0.02)
 
 
+def test_a_curve_fitted_on_labels_weighs_the_words_the_corpus_lacks(results, answerer):
+    """`roleqa eval --calibrate` fits the score and the share of the question's words no passage has:
+    on the article's dev split, lacking words lowers the chance of being right."""
+    items = load_labelled(SET, "dev")
+    fitted = calibrate(items, results["dev"], answerer.calibration.bank)
+    assert fitted.unknown < 0 and fitted.lexical == 0.0 and fitted.slope > 0
+    outside = [r for i, r in zip(items, results["dev"]) if not i.in_scope]
+    inside = [r for i, r in zip(items, results["dev"]) if i.in_scope]
+    lacking = lambda rs: sorted(dict(r.hits[0].parts)["unknown"] for r in rs)[len(rs) // 2]  # noqa: E731
+    assert lacking(outside) > lacking(inside)  # the median out-of-scope question lacks more
+
+
 def test_confidence_rises_with_the_chance_of_being_right(results):
     """On the test split: top answers scored 0.75 or more are mostly right, those under 0.25 almost never."""
     items = load_labelled(SET, "test")

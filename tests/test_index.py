@@ -218,6 +218,9 @@ def test_calibration_is_kept_across_rebuilds_for_the_same_model(tmp_path):
     write(folder, 4, {"model": {"fingerprint": "m"}})
     assert read_calibration(folder, "m") == fitted
     assert read_calibration(folder, "another") is None  # fitted on another model's scores
+    # A curve fitted with the share of the question's words no passage has keeps its weight.
+    write_calibration(folder, "m", fitted | {"unknown": -7.1}, {"file": "x.jsonl"})
+    assert read_calibration(folder, "m") == fitted | {"unknown": -7.1}
 
 
 def test_section_sums_are_the_sums_of_their_rows_in_any_order():

@@ -119,6 +119,7 @@ def test_transcript_with_follow_ups_and_commands():
                 "  on the topic of the previous answer          no  (+0.3)",
                 "  asks about another job                       no  (-1)",
                 "  ranking score                             1.500",
+                "  question's words no passage has (share)   0.000",
                 "  confidence (chance it is right)           0.900",
                 "  answered",
             ]

@@ -52,6 +52,28 @@ def test_confidence_is_a_rising_curve_in_the_unit_interval():
         confidence(np.array([0.5]), np.array([0.5]), curve)[0] > confidence(np.array([0.5]), np.array([0.0]), curve)[0]
     )
     assert confidence(np.array([1e9]), np.array([0.0]), curve)[0] == 1.0  # no overflow
+    # A question whose words the corpus lacks is less likely answered right, when the curve says so.
+    lacking = Calibration(slope=4.5, lexical=0.0, offset=-4.7, threshold=0.3, bank=0.2, unknown=-3.0)
+    assert (
+        confidence(np.array([1.5]), np.array([0.0]), lacking, 0.5)[0]
+        < confidence(np.array([1.5]), np.array([0.0]), lacking, 0.0)[0]
+    )
+    assert (
+        confidence(np.array([1.5]), np.array([0.0]), curve, 0.5)[0]
+        == confidence(np.array([1.5]), np.array([0.0]), curve)[0]
+    )  # a curve without the input ignores it
+
+
+def test_the_missing_share_weighs_the_words_no_passage_has_by_rarity():
+    bm = Lexical.build(["water the tomatoes every morning", "wash aphids off with soap", "water the roses"])
+    share = lambda q: bm.unknown_share(bm.idf_of_terms(set(tokenize(q))))  # noqa: E731
+    assert share("water the tomatoes") == 0.0
+    assert share("kubernetes cluster") == 1.0
+    assert share("") == 0.0
+    half = share("tomatoes kubernetes")
+    assert 0.0 < half < 1.0
+    # A word no passage has counts as the rarest possible: more than a common one it replaces.
+    assert share("water kubernetes") > half
 
 
 def test_top_k_is_best_first_and_stable_on_ties():

@@ -262,15 +262,18 @@ class Answerer:
         # An answer resized from the passage that ranked it keeps that passage's score.
         raw = [float(max(ranking[unit], ranking[row])) for unit, row in chosen]
         words = [float(parts["lexical"][unit if ranking[unit] >= ranking[row] else row]) for unit, row in chosen]
+        # The question's words and their rarity, looked up once for the confidence and every highlight.
+        terms = self.index.lexical.idf_of_terms(set(tokenize(expanded)))
+        missing = self.index.lexical.unknown_share(terms)
         # Scores never rise down the list, though a lower answer may share more of the question's words.
-        conf = np.minimum.accumulate(confidence(np.array(raw), np.array(words), self.calibration)) if raw else []
+        conf = (
+            np.minimum.accumulate(confidence(np.array(raw), np.array(words), self.calibration, missing)) if raw else []
+        )
 
         def why(row: int) -> tuple[tuple[str, float], ...]:
             scored = tuple((name, round(float(values[row]), 4)) for name, values in parts.items())
-            return (*scored, ("other_job", 1.0 if other_job else 0.0))
+            return (*scored, ("other_job", 1.0 if other_job else 0.0), ("unknown", round(missing, 4)))
 
-        # The question's words and their rarity, looked up once for every answer's highlight.
-        terms = self.index.lexical.idf_of_terms(set(tokenize(expanded)))
         hits = []
         for rank, ((unit, row), r, c) in enumerate(zip(chosen, raw, conf), start=1):
             passage = self.index.passage(unit)
@@ -315,7 +318,8 @@ class Answerer:
         # chance that its best passage there is right must reach COMPARE_CONFIDENCE.
         rows = np.isin(self.section_of, comparison.section_rows)
         best = int(np.flatnonzero(rows)[np.argmax(ranking[rows])])
-        chance = confidence(np.array([ranking[best]]), np.array([parts["lexical"][best]]), self.calibration)[0]
+        missing = self.index.lexical.unknown_share(self.index.lexical.idf_of_terms(set(tokenize(expanded))))
+        chance = confidence(np.array([ranking[best]]), np.array([parts["lexical"][best]]), self.calibration, missing)[0]
         return comparison if chance >= COMPARE_CONFIDENCE else None
 
     def _lexical_highlight(self, text: str, terms: dict[str, float]) -> tuple[tuple[int, int], ...]:

@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from roleqa import __version__
-from roleqa.config import DEFAULT_THRESHOLD, DEFAULT_TOP_K, Settings, environ
+from roleqa.config import DEFAULT_THRESHOLD, DEFAULT_TOP_K, Settings, curve_of, environ
 from roleqa.errors import Interrupted, RoleqaError
 from roleqa.escapes import safe
 from roleqa.terminal import end_progress_line, notice, progress_bar, status_line
@@ -304,7 +304,7 @@ def eval_(
         fitted = calibrate_answers(items, results, answerer.calibration.bank)
         index = answerer.index
         fitted_on = {"file": str(file), "split": split, "count": len(items)}
-        curve = {k: v for k, v in asdict(fitted).items() if k in ("slope", "lexical", "offset", "threshold")}
+        curve = curve_of(asdict(fitted))
         saved = write_calibration(index.path, index.model_fingerprint, curve, fitted_on)
         answerer = Answerer(answerer.index, answerer.encoder, fitted)
         threshold = settings.threshold if settings.threshold is not None else fitted.threshold

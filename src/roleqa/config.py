@@ -34,12 +34,18 @@ DEFAULT_TOP_K = 3
 class Calibration:
     """How a ranking score becomes a confidence, and the confidence an answer needs.
 
-    confidence = 1 / (1 + exp(-(slope * (score - bank) + lexical * words + offset))),
+    confidence = 1 / (1 + exp(-(slope * (score - bank) + lexical * words + unknown * missing + offset))),
     the estimated chance that the answer is right; `words` is the share of the
-    question's words (by rarity) the answer has (lexical.py), and `bank` is how
-    high questions about nothing in the corpus score there: the median best
-    score of roleqa's bank of off-topic questions, measured on each index when
-    it is built. Answered when the best answer's confidence reaches `threshold`.
+    question's words (by rarity) the answer has, `missing` the share no passage
+    of the corpus has (lexical.py), and `bank` is how high questions about
+    nothing in the corpus score there: the median best score of roleqa's bank
+    of off-topic questions, measured on each index when it is built. Answered
+    when the best answer's confidence reaches `threshold`.
+
+    A curve fitted on a corpus's own labels (`roleqa eval --calibrate`) weighs
+    the score and `missing`; the generic one the score and `words`, because
+    `missing` depends on the corpus's size (a page of notes lacks most words of
+    any question) and a curve fitted on some corpora misjudges a smaller one.
     """
 
     slope: float
@@ -47,7 +53,19 @@ class Calibration:
     offset: float
     threshold: float
     bank: float = 0.0
+    unknown: float = 0.0
     source: str = "generic"  # "generic", the corpus profile's, or fitted on labels (`roleqa eval --calibrate`)
+
+
+# A fitted curve as it is saved (calibration.json) and written in a profile; "unknown" may be
+# missing (0: curves fitted before it existed).
+CURVE_KEYS = ("slope", "lexical", "offset", "threshold")
+
+
+def curve_of(saved: dict) -> dict[str, float]:
+    """The curve's numbers in `saved` (KeyError or ValueError if one is missing or not a number)."""
+    curve = {key: float(saved[key]) for key in CURVE_KEYS}
+    return curve | {"unknown": float(saved["unknown"])} if "unknown" in saved else curve
 
 
 # For a corpus with no labels of its own: fitted on the dev questions of three sets of real

@@ -229,26 +229,32 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3) -> tuple[flo
     return tuple(float(v) for v in w)
 
 
-def features(results: list[Result]) -> tuple[np.ndarray, np.ndarray]:
-    """The best answer's ranking score and share of the question's words, per result."""
+def features(results: list[Result]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per result: the best answer's ranking score, its share of the question's words, and the
+    share of the question's words no passage has."""
+    parts = [dict(r.hits[0].parts) for r in results]
     raw = np.array([r.hits[0].raw for r in results])
-    words = np.array([dict(r.hits[0].parts).get("lexical", 0.0) for r in results])
-    return raw, words
+    return raw, np.array([p.get("lexical", 0.0) for p in parts]), np.array([p.get("unknown", 0.0) for p in parts])
 
 
 def calibrate(items: list[Labelled], results: list[Result], bank: float = 0.0, words: bool = True) -> Calibration:
     """Fit confidence to "the top answer is right" and the threshold that best keeps in-scope
     questions and rejects out-of-scope ones, from results asked with any calibration.
-    With `words` False the share of the question's words is left out of the curve."""
+
+    The curve weighs the ranking score and the share of the question's words no passage has
+    (with `words` False, the score alone): fitted on each labelled corpus's dev split and scored
+    on its test split, these two rejected the most out-of-scope questions for the fewest false
+    rejections; the share of the question the answer has did worse (bench/tune.py --calibrate --cross).
+    """
     asked = [(i, r) for i, r in zip(items, results) if r.hits]
-    raw, shares = features([r for _, r in asked])
+    raw, shares, missing = features([r for _, r in asked])
     right = np.array([i.in_scope and is_relevant(i, r.hits[0]) for i, r in asked], dtype=np.float64)
     if words:
-        slope, lexical, offset = fit_logistic(np.column_stack([raw - bank, shares]), right)
+        slope, unknown, offset = fit_logistic(np.column_stack([raw - bank, missing]), right)
     else:
-        (slope, offset), lexical = fit_logistic(raw - bank, right), 0.0
-    fitted = Calibration(round(slope, 4), round(lexical, 4), round(offset, 4), 0.5, bank, "labelled")
-    conf = confidence(raw, shares, fitted)
+        (slope, offset), unknown = fit_logistic(raw - bank, right), 0.0
+    fitted = Calibration(round(slope, 4), 0.0, round(offset, 4), 0.5, bank, round(unknown, 4), "labelled")
+    conf = confidence(raw, shares, fitted, missing)
     inside = np.array([c for c, (i, _) in zip(conf, asked) if i.in_scope])
     outside = np.array([c for c, (i, _) in zip(conf, asked) if not i.in_scope])
     return replace(fitted, threshold=fit_threshold(inside, outside))

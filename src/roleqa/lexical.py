@@ -209,6 +209,13 @@ class Lexical:
         idf = self.idf_at(list(found.values())).tolist() if found else []
         return {t: 0.0 for t in terms} | dict(zip(found, idf))
 
+    def unknown_share(self, idf: dict[str, float]) -> float:
+        """The share of a question's words (`idf`: each word's IDF, 0 if no passage has it), by
+        rarity, that no passage has. A word no passage has counts as the rarest possible."""
+        rarest = math.log1p(self.n / 0.5)
+        total = sum(v or rarest for v in idf.values())
+        return rarest * sum(1 for v in idf.values() if not v) / total if total else 0.0
+
     def idf_at(self, columns: list[int]) -> np.ndarray:
         """The IDF of these columns, from their lengths (the number of passages with the term)."""
         if self.idf is not None:

@@ -16,7 +16,7 @@ generic engine cannot guess (all parts optional; see README "Corpus profile"):
     [weights]           heading, section, lexical: how much each part of the
                         ranking score counts (retrieve.Weights; the generic
                         defaults otherwise)
-    [calibration]       slope, lexical, offset, threshold: how confident answers
+    [calibration]       slope, lexical, offset, threshold (unknown): how confident answers
                         are, fitted on the corpus's own labelled questions
                         (`roleqa eval --calibrate` prints them)
     [review]            log = true: keep the question log for `roleqa review`
@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from roleqa.config import curve_of
 from roleqa.errors import RoleqaError
 
 FILE = "roleqa.toml"
@@ -61,7 +62,7 @@ class Profile:
     list_cues: tuple[str, ...] = ()
     other_jobs: bool = False
     occupations: tuple[str, ...] = ()
-    calibration: dict | None = None  # {"slope", "lexical", "offset", "threshold"}
+    calibration: dict | None = None  # {"slope", "lexical", "offset", "threshold", "unknown"}
     weights: dict | None = None  # any of {"heading", "section", "lexical"}
     source: str = field(default="", compare=False)  # where it was read from, for messages
     # [review] log = true: keep the question log (questionlog.py). Not part of the index: turning it
@@ -146,7 +147,7 @@ def load_profile(corpus_dir: Path) -> Profile:
         jobs = data.get("other_jobs") or {}
         calibration = data.get("calibration")
         if calibration is not None:
-            calibration = {key: float(calibration[key]) for key in ("slope", "lexical", "offset", "threshold")}
+            calibration = curve_of(calibration)
         weights = data.get("weights")
         if weights is not None:
             unknown = set(weights) - set(WEIGHT_KEYS)

@@ -241,7 +241,8 @@ def render_report(report: dict, items: list, results: list[Result], misses: bool
             )
         fitted = report["fitted"]
         lines.append(
-            f"fitted: slope {fitted['slope']:.3f}, lexical {fitted['lexical']:.3f}, offset {fitted['offset']:.3f}, "
+            f"fitted: slope {fitted['slope']:.3f}, unknown {fitted.get('unknown', 0.0):.3f}, "
+            f"offset {fitted['offset']:.3f}, "
             f"threshold {fitted['threshold']:.3f}; saved to {safe(report['saved_to'])}"
         )
     lines.append(f"{'threshold':32} {report['threshold']:.3f}")

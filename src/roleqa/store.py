@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from roleqa.checksums import mismatch, replace_text, sha256_file
+from roleqa.config import curve_of
 from roleqa.errors import RoleqaError
 from roleqa.locking import locked, try_lock
 
@@ -317,11 +318,11 @@ def note_stamp(version_dir: Path, stamp: str) -> None:
 def read_calibration(folder: Path, model_fingerprint: str | None) -> dict | None:
     """The confidence curve and threshold `roleqa eval --calibrate` fitted in `folder`, for this model.
 
-    A dict with float "slope", "lexical", "offset" and "threshold", or None.
+    A dict with float "slope", "lexical", "offset", "threshold" and "unknown", or None.
     """
     try:
         saved = json.loads((folder / CALIBRATION).read_text(encoding="utf-8"))
-        fitted = {key: float(saved[key]) for key in ("slope", "lexical", "offset", "threshold")}
+        fitted = curve_of(saved)
     except (OSError, ValueError, KeyError, TypeError):
         return None
     # Scores differ between models: a calibration fitted on another is meaningless.
@@ -331,7 +332,7 @@ def read_calibration(folder: Path, model_fingerprint: str | None) -> dict | None
 
 
 def write_calibration(folder: Path, model_fingerprint: str | None, fitted: dict, fitted_on: dict) -> Path:
-    """Save a fitted calibration ({"slope", "lexical", "offset", "threshold"}) in `folder`; it outlives rebuilds."""
+    """Save a fitted calibration (config.CURVE_KEYS and "unknown") in `folder`; it outlives rebuilds."""
     path = folder / CALIBRATION
     saved = {
         **fitted,

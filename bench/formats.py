@@ -35,9 +35,9 @@ SETS = {
     "ripgrep": [("markdown", "md", None)],
     "pyhowto": [("reST (Sphinx sources)", "rst", "rst"), ("HTML", "html", "html")],
     "debref": [("PDF", "pdf", None), ("plain text", "txt", None), ("HTML", "html", "html")],
-    # Held out (--split test only): pandoc reads no AsciiDoc, so gitfaq has no conversion.
-    "pyfaq": [("reST (Sphinx source)", "rst", "rst")],
-    "gitfaq": [("plain text (AsciiDoc source)", "txt", None)],
+    # Held out (--split test only): pandoc reads no AsciiDoc, so gitfaq's conversion is from its HTML page.
+    "pyfaq": [("reST (Sphinx source)", "rst", "rst"), ("HTML", "html", "html")],
+    "gitfaq": [("plain text (AsciiDoc source)", "txt", None), ("HTML (AsciiDoc)", "html", "html")],
 }
 
 

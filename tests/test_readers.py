@@ -83,6 +83,28 @@ def test_html_pages_main_content_only():
     assert "Prev" not in text.split() and "Next" not in text.split()
 
 
+def _plain_quotes(path: list[str]) -> list[str]:
+    return [strip_numbering(h).replace("\u2019", "'").replace("\u2026", "...") for h in path]
+
+
+def test_html_faqs_have_the_heading_tree_of_their_sources():
+    """The two held-out FAQs as HTML pages: the same question headings as their sources (typographic
+    quotes aside), not one "Introduction" (Sphinx wraps each heading in a link back to the
+    page's contents) nor one long list (AsciiDoc renders FAQ entries as a definition list)."""
+    html = read(REAL / "pyfaq" / "html" / "library.html")
+    rst = read(REAL / "pyfaq" / "rst" / "library.rst.txt")
+    assert [_plain_quotes(s.path) for s in html.sections if s.path] == [s.path for s in rst.sections if s.path]
+    assert "How do I generate random numbers in Python?" in headings(html)
+    html = read(REAL / "gitfaq" / "html" / "gitfaq.html")
+    text = read(REAL / "gitfaq" / "txt" / "gitfaq.txt")
+    paths = [_plain_quotes(s.path) for s in html.sections if s.path]
+    assert list(dict.fromkeys(map(tuple, paths))) == [tuple(s.path) for s in text.sections if s.path]
+    passages = chunk_document(html)
+    answer = [p for p in passages if p.leaf == "How do I configure a different editor?"]
+    assert answer and answer[0].kind == "faq" and "GIT_EDITOR" in " ".join(p.text for p in answer)
+    assert no_fragment_stands_alone(passages)
+
+
 def test_plain_text_asciidoc_labelled_terms_are_question_headings():
     doc = read(REAL / "gitfaq" / "txt" / "gitfaq.txt")  # git's FAQ as git-doc ships it: AsciiDoc source
     found = [s.path for s in doc.sections if s.path]
@@ -165,3 +187,34 @@ def test_a_file_a_reader_cannot_parse_is_skipped_with_its_reason(tmp_path):
 )
 def test_kinds_by_name(name, kind):
     assert kind_of(name) == kind
+
+
+@pytest.mark.parametrize(
+    "name, kind, source",
+    [
+        (
+            "faq.rst",
+            "rst",
+            "My FAQ\n======\n\nInstall\n-------\n\nHow do I install it?\n    Run the installer.\n\n    Then reboot."
+            "\n\nCan I uninstall it?\n    Yes, with the uninstaller.\n\nAfter the list, still about installing.\n\n"
+            "Other\n-----\n\nterm\n    a definition\n",
+        ),
+        (
+            "faq.html",
+            "html",
+            b"<h1>My FAQ</h1><h2>Install</h2><dl><dt>How do I install it?</dt><dd><p>Run the installer.</p>"
+            b"<p>Then reboot.</p></dd><dt>Can I uninstall it?</dt><dd><p>Yes, with the uninstaller.</p></dd></dl>"
+            b"<p>After the list, still about installing.</p><h2>Other</h2><dl><dt>term</dt><dd>a definition</dd></dl>",
+        ),
+    ],
+)
+def test_a_definition_list_of_questions_is_a_run_of_faq_entries(name, kind, source):
+    doc = parse(name, kind, source)
+    blocks = {tuple(s.path): [b.text or [i.text for i in b.items] for b in s.blocks] for s in doc.sections if s.blocks}
+    assert blocks == {
+        ("Install", "How do I install it?"): ["Run the installer.", "Then reboot."],
+        ("Install", "Can I uninstall it?"): ["Yes, with the uninstaller."],
+        ("Install",): ["After the list, still about installing."],
+        ("Other",): [["term: a definition"]],  # not questions: a list, as before
+    }
+    assert [p.kind for p in chunk_document(doc) if p.leaf.endswith("?")] == ["faq", "faq"]

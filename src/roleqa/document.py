@@ -73,6 +73,13 @@ class Outline:
         self.stack.append((level, text))
         self.sections.append(Section([h for _, h in self.stack]))
 
+    def resume(self, stack: list[tuple[int, str]]) -> None:
+        """Back in the section whose headings were `stack` (an earlier copy of `self.stack`), after a
+        run of nested headings that ended without a heading of its own (a list of FAQ entries)."""
+        if self.stack != stack:
+            self.stack = list(stack)
+            self.sections.append(Section([h for _, h in self.stack]))
+
     def add(self, block: Block) -> None:
         if block.kind == LIST and not block.items:
             return

@@ -4,8 +4,10 @@ Clear rules rather than guesses: the main content is <main>, role="main",
 <article> or Sphinx's div.body when there is one, else <body>; navigation,
 headers, footers, sidebars, tables of contents, scripts and styles are
 dropped wherever they are (by tag, ARIA role, or a class/id such as "nav",
-"sidebar", "toc", "related", "footer", "headerlink"). A heading inside an
-admonition (DocBook's div.note) is its label, not a section.
+"sidebar", "toc", "related", "footer", "headerlink"; a link only when it is a
+heading's permalink). A heading inside an admonition (DocBook's div.note) is
+its label, not a section. A definition list of questions is a run of FAQ
+entries, each question a heading.
 """
 
 from __future__ import annotations
@@ -73,6 +75,10 @@ def _prune(root: Tag) -> None:
         if tag.decomposed:
             continue
         classes = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
+        if tag.name == "a" and "headerlink" not in classes:
+            # A link is text of what holds it: docutils wraps every heading of a page with a
+            # table of contents in a link back to it (class "toc-backref"), its only text.
+            continue
         if (
             tag.name in _DROP_TAGS
             or tag.get("role") in _DROP_ROLES
@@ -121,6 +127,9 @@ def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
         elif child.name in ("ul", "ol"):
             flush()
             out.add(Block(LIST, items=[_item(li) for li in child.find_all("li", recursive=False)]))
+        elif child.name == "dl" and _asks_questions(child):
+            flush()
+            _entries(child, out, in_admonition)
         elif child.name == "dl":
             flush()
             out.add(Block(LIST, items=_definitions(child)))
@@ -143,6 +152,25 @@ def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
 
 def _BLOCK_OR_HEADING(tag: Tag) -> bool:
     return tag.name in _BLOCKS or bool(_HEADING.match(tag.name or ""))
+
+
+def _asks_questions(dl: Tag) -> bool:
+    terms = [text_of(dt) for dt in dl.find_all("dt", recursive=False)]
+    return 2 * sum(t.endswith("?") for t in terms) >= len(terms) > 0
+
+
+def _entries(dl: Tag, out: Outline, in_admonition: bool) -> None:
+    """A definition list of questions (AsciiDoc's FAQ entries, as in git's gitfaq.html) is a run of
+    FAQ entries: each question a heading one level below the section that holds the list, its
+    answer's blocks under it; what follows the list is back in that section."""
+    held = list(out.stack)
+    level = held[-1][0] + 1 if held else 1
+    for child in dl.find_all(["dt", "dd"], recursive=False):
+        if child.name == "dt":
+            out.heading(level, text_of(child))
+        else:
+            _walk(child, out, in_admonition)
+    out.resume(held)
 
 
 def _item(li: Tag) -> Item:

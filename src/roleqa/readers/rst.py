@@ -67,6 +67,8 @@ def _block(node: nodes.Node, out: Outline, depth: int) -> None:
         out.add(Block(PARAGRAPH, _text(node)))
     elif isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
         out.add(Block(LIST, items=[_item(li) for li in node.children if isinstance(li, nodes.list_item)]))
+    elif isinstance(node, nodes.definition_list) and _asks_questions(node):
+        _entries(node, out, depth)
     elif isinstance(node, (nodes.definition_list, nodes.field_list, nodes.option_list)):
         out.add(Block(LIST, items=[_definition(entry) for entry in node.children]))
     elif isinstance(node, (nodes.literal_block, nodes.doctest_block)):
@@ -103,6 +105,26 @@ def _item(li: nodes.list_item) -> Item:
             own.append(_text(child))
     item.text = " ".join(t for t in own if t)
     return item
+
+
+def _asks_questions(node: nodes.definition_list) -> bool:
+    terms = [_text(term) for term in node.findall(nodes.term)]
+    return 2 * sum(t.endswith("?") for t in terms) >= len(terms) > 0
+
+
+def _entries(node: nodes.definition_list, out: Outline, depth: int) -> None:
+    """A definition list of questions is a run of FAQ entries: each question a heading one level
+    below the section that holds the list, its definition's blocks under it; what follows the
+    list is back in that section (the same as the HTML reader)."""
+    held = list(out.stack)
+    for entry in node.children:
+        for child in entry.children:
+            if isinstance(child, nodes.term):
+                out.heading(depth, _text(child))
+            elif isinstance(child, nodes.definition):
+                for part in child.children:
+                    _block(part, out, depth + 1)
+    out.resume(held)
 
 
 def _definition(entry: nodes.Node) -> Item:

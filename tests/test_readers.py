@@ -156,6 +156,24 @@ def test_pdf_headings_by_font_size_without_page_furniture():
     assert no_fragment_stands_alone(passages)
 
 
+def test_a_printed_html_faq_keeps_its_questions_as_headings():
+    """Web pages printed to PDF (tests/data/real/SOURCES.md): a heading that wraps is one heading and
+    loses its permalink mark; a question with its answer indented under it is an FAQ entry."""
+    sphinx = [_plain_quotes([h])[0] for h in headings(read(SAMPLES / "pyfaq-library-printed.pdf"))]
+    rst = headings(read(REAL / "pyfaq" / "rst" / "library.rst.txt"))
+    assert [h for h in sphinx if h in rst] == rst  # every heading of the source, in order
+    assert "Where is the math.py (socket.py, regex.py, etc.) source file?" in sphinx  # over two lines
+    assert not [h for h in sphinx if "¶" in h or not any(c.isalnum() for c in h)]
+    doc = read(SAMPLES / "gitfaq-printed.pdf")
+    found = [s.path for s in doc.sections if s.path]
+    assert ["Configuration", "What should I put in user.name?"] in found  # a question in the body font
+    assert ["Credentials", "How do I read a password or token from an environment variable?"] in found
+    passages = chunk_document(doc)
+    answer = [p for p in passages if p.leaf == "How do I configure a different editor?"]
+    assert answer and answer[0].kind == "faq" and "GIT_EDITOR" in " ".join(p.text for p in answer)
+    assert no_fragment_stands_alone(passages)
+
+
 def test_a_file_a_reader_cannot_parse_is_skipped_with_its_reason(tmp_path):
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a PDF\n")
     (tmp_path / "slides.docx").write_bytes(b"PK\x03\x04 zip")

@@ -10,6 +10,11 @@
 - lines join into paragraphs until a larger gap than usual, a change to or
   from a monospaced font (code), or a bullet; a word hyphenated at a line
   end is joined again;
+- a heading that wraps onto a second line is one heading; a printed web
+  page's permalink mark (¶) is dropped from it;
+- a short line ending in "?" with its answer indented under it (a
+  definition list, as a printed HTML FAQ shows it) is an FAQ entry's
+  heading, one level below the section that holds it;
 - the title is the document's metadata title, else its largest heading.
 """
 
@@ -28,6 +33,7 @@ _PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+(\s*(/|of)\s*\d+)?\s*$", re.I)
 _NUMBERING = re.compile(r"^((?:\d+|[A-Z])(?:\.\d+)*)\.?\s+\S")
 _BULLET = re.compile(r"^([•◦▪‣∙·\-–*o])\s+(.*)$")
 _MONO = re.compile(r"mono|courier|code|consol", re.I)
+_PERMALINK = re.compile(r"\s*¶\s*$")  # a printed web page's heading anchor
 
 
 @dataclass
@@ -61,21 +67,37 @@ def read(name: str, data: bytes) -> Document:
     sizes = sorted({round(ln.size) for ln in lines if _is_heading(ln, body)}, reverse=True)
     outline = Outline()
     run: list[_Line] = []
+    heading: list[_Line] = []  # a heading's lines, joined when it wraps
+    entries: list[int] = []  # the level of the FAQ entries under the last heading, once there is one
 
     def flush() -> None:
+        if heading:
+            text = _PERMALINK.sub("", " ".join(ln.text for ln in heading)).strip()
+            numbered = _NUMBERING.match(text)
+            level = numbered.group(1).count(".") + 1 if numbered else sizes.index(round(heading[0].size)) + 1
+            if any(c.isalnum() for c in text):
+                outline.heading(level, text)
+                entries.clear()
+            heading.clear()
         if run:
             outline.add(_block(run))
             run.clear()
 
-    for ln in lines:
+    for i, ln in enumerate(lines):
         if _is_heading(ln, body):
-            flush()
-            numbered = _NUMBERING.match(ln.text)
-            level = numbered.group(1).count(".") + 1 if numbered else sizes.index(round(ln.size)) + 1
-            outline.heading(level, ln.text)
+            if not (heading and _wraps(heading[-1], ln)):
+                flush()
+            heading.append(ln)
             continue
-        if run and _breaks(run, ln):
+        if heading or (run and _breaks(run, ln)):
             flush()
+        if _asks(ln, lines[i + 1] if i + 1 < len(lines) else None) and (not run or _first_line(run, ln)):
+            # A question with its answer indented below it (a definition list, as an HTML FAQ
+            # prints): an FAQ entry, one level below the section that holds it.
+            entries[:] = entries or [outline.stack[-1][0] + 1 if outline.stack else 1]
+            outline.heading(entries[0], " ".join(r.text for r in [*run, ln]))
+            run.clear()
+            continue
         run.append(ln)
     flush()
     doc = outline.document(name, title or default_title(name))
@@ -160,6 +182,43 @@ def _shape(text: str) -> str:
 def _is_heading(ln: _Line, body: int) -> bool:
     words = ln.text.split()
     return round(ln.size) > body and len(words) <= 16 and not ln.text.endswith((",", ";"))
+
+
+def _wraps(prev: _Line, ln: _Line) -> bool:
+    """Is `ln` the next line of the heading that ends with `prev` (a heading too long for one line)?"""
+    return (
+        ln.page == prev.page
+        and round(ln.size) == round(prev.size)
+        and 0 < prev.baseline - ln.baseline <= prev.pitch * 1.25
+        and not _NUMBERING.match(ln.text)
+    )
+
+
+def _asks(ln: _Line, after: _Line | None) -> bool:
+    """Is `ln` a question standing alone with its answer indented under it?"""
+    return (
+        after is not None
+        and ln.text.endswith("?")
+        and len(ln.text.split()) <= 16
+        and not ln.mono
+        and not after.mono
+        and after.page == ln.page
+        and after.left > ln.left + ln.size
+        and not _BULLET.match(ln.text)
+    )
+
+
+def _first_line(run: list[_Line], ln: _Line) -> bool:
+    """Is `run` the first line of a question that ends with `ln`?"""
+    (first,) = run if len(run) == 1 else (None,)
+    return (
+        first is not None
+        and abs(first.left - ln.left) < 1
+        and not first.mono
+        and 0 < first.baseline - ln.baseline <= first.pitch * 1.25
+        and not first.text.endswith((".", ":", "?"))
+        and len(first.text.split()) + len(ln.text.split()) <= 24
+    )
 
 
 def _breaks(run: list[_Line], ln: _Line) -> bool:

@@ -236,3 +236,42 @@ def test_a_definition_list_of_questions_is_a_run_of_faq_entries(name, kind, sour
         ("Other",): [["term: a definition"]],  # not questions: a list, as before
     }
     assert [p.kind for p in chunk_document(doc) if p.leaf.endswith("?")] == ["faq", "faq"]
+
+
+def test_a_numbered_heading_wrapped_at_the_margin_is_one_heading():
+    """Text whose prose is indented (DocBook's text output: the Debian Reference, the Debian FAQ): a
+    numbered heading too long for one line goes on at the margin, and is still one heading."""
+    doc = read(REAL / "debref" / "txt" / "debian-reference.en.txt")
+    found = [s.path[-1] for s in doc.sections if s.path]
+    assert "9.6.14. Expansion of usable storage space by mounting another partition" in found
+    body = "    Prose is indented here,\n    as in the whole document.\n" * 3 + "\n"
+    text = (
+        "1. Definitions and overview\n\n"
+        + body
+        + "1.4. Does Debian just do GNU/Linux?\n\n"
+        + body
+        + "1.5. What is the difference between Debian GNU/Linux and other Linux\n"
+        "distributions? Why should I choose Debian over some other\ndistribution?\n\n"
+        + body
+        + "12. Getting support\n\n"
+        + "12.3. Is there a quick way to search for information on Debian GNU/\nLinux?\n\n"
+        + body
+    )
+    doc = parse("faq.txt", "text", text)
+    assert [s.path for s in doc.sections if s.blocks] == [
+        ["1. Definitions and overview"],
+        ["1. Definitions and overview", "1.4. Does Debian just do GNU/Linux?"],
+        [
+            "1. Definitions and overview",
+            "1.5. What is the difference between Debian GNU/Linux and other Linux distributions? "
+            "Why should I choose Debian over some other distribution?",
+        ],
+        ["12. Getting support", "12.3. Is there a quick way to search for information on Debian GNU/Linux?"],
+    ]
+
+
+def test_pdf_chapter_labels_and_long_numbered_headings_join_their_titles():
+    doc = read(REAL / "debref" / "pdf" / "debian-reference.en.pdf")
+    found = [s.path for s in doc.sections if s.path]
+    assert ["Chapter 1 GNU/Linux tutorials", "1.1 Console basics", "1.1.3 The root account"] in found
+    assert not [p for p in found if p[-1] in ("Chapter 1", "GNU/Linux tutorials")]  # not two headings

@@ -34,7 +34,7 @@ from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item,
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 14
+CHUNKING_VERSION = 15
 MAX_WORDS = 160
 # A passage needs more words than this to stand alone as an answer.
 FRAGMENT_WORDS = 3

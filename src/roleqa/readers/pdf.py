@@ -33,6 +33,7 @@ _PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+(\s*(/|of)\s*\d+)?\s*$", re.I)
 _NUMBERING = re.compile(r"^((?:\d+|[A-Z])(?:\.\d+)*)\.?\s+\S")
 _BULLET = re.compile(r"^([•◦▪‣∙·\-–*o])\s+(.*)$")
 _MONO = re.compile(r"mono|courier|code|consol", re.I)
+_LABEL = re.compile(r"^(chapter|appendix|part)\s+[\dA-Z]+\.?$", re.I)  # its title follows on the next line
 _PERMALINK = re.compile(r"\s*¶\s*$")  # a printed web page's heading anchor
 
 
@@ -74,7 +75,8 @@ def read(name: str, data: bytes) -> Document:
         if heading:
             text = _PERMALINK.sub("", " ".join(ln.text for ln in heading)).strip()
             numbered = _NUMBERING.match(text)
-            level = numbered.group(1).count(".") + 1 if numbered else sizes.index(round(heading[0].size)) + 1
+            largest = max(round(ln.size) for ln in heading)  # a "Chapter 3" label is smaller than its title
+            level = numbered.group(1).count(".") + 1 if numbered else sizes.index(largest) + 1
             if any(c.isalnum() for c in text):
                 outline.heading(level, text)
                 entries.clear()
@@ -85,7 +87,7 @@ def read(name: str, data: bytes) -> Document:
 
     for i, ln in enumerate(lines):
         if _is_heading(ln, body):
-            if not (heading and _wraps(heading[-1], ln)):
+            if not (heading and _wraps(heading, ln)):
                 flush()
             heading.append(ln)
             continue
@@ -181,17 +183,23 @@ def _shape(text: str) -> str:
 
 def _is_heading(ln: _Line, body: int) -> bool:
     words = ln.text.split()
+    if _NUMBERING.match(ln.text):  # a numbered line in a large font: a heading, however long, wrapped or not
+        return round(ln.size) > body and len(words) <= 40
     return round(ln.size) > body and len(words) <= 16 and not ln.text.endswith((",", ";"))
 
 
-def _wraps(prev: _Line, ln: _Line) -> bool:
-    """Is `ln` the next line of the heading that ends with `prev` (a heading too long for one line)?"""
-    return (
-        ln.page == prev.page
-        and round(ln.size) == round(prev.size)
-        and 0 < prev.baseline - ln.baseline <= prev.pitch * 1.25
-        and not _NUMBERING.match(ln.text)
-    )
+def _wraps(heading: list[_Line], ln: _Line) -> bool:
+    """Is `ln` the next line of `heading` (a heading too long for one line, or the title after a
+    "Chapter 3" label)?"""
+    prev = heading[-1]
+    if ln.page != prev.page or _NUMBERING.match(ln.text) or prev.baseline <= ln.baseline:
+        return False
+    if len(heading) == 1 and _LABEL.match(prev.text):
+        return prev.baseline - ln.baseline <= prev.size * 4
+    # A line PDFium gave as one may hold two (a word hyphenated across them): farther down allowed,
+    # unless the heading so far ends a sentence.
+    reach = 1.25 if prev.text.endswith((".", "?", "!", ":")) else 2.5
+    return round(ln.size) == round(prev.size) and prev.baseline - ln.baseline <= prev.pitch * reach
 
 
 def _asks(ln: _Line, after: _Line | None) -> bool:

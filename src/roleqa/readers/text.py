@@ -6,7 +6,8 @@ No library parses these conventions, so they are rules, each narrow:
     character's first appearance gives the level, as in reStructuredText);
   - a numbered heading at the left margin: "1.", "1.2.", "A.3." (or without
     the last dot) and a short title with no sentence end, the depth of the
-    number giving the level; "Chapter 3. ..." is level 1;
+    number giving the level; "Chapter 3. ..." is level 1; in a document whose
+    prose is indented, one wrapped over up to three lines at the margin;
   - an ALL CAPS title line, alone between blank lines;
   - in a document whose prose is indented, a short line at the left margin,
     alone between blank lines, with no sentence end ("Preface", "Abstract");
@@ -31,7 +32,7 @@ from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item,
 from roleqa.readers import default_title
 
 _UNDERLINE = re.compile(r"^([=\-~*#^+])\1{2,}\s*$")
-_NUMBERED = re.compile(r"^(?:(chapter|appendix)\s+)?((?:\d+|[A-Z])(?:\.\d+)*)\.?\s+(\S.{0,120})$", re.I)
+_NUMBERED = re.compile(r"^(?:(chapter|appendix)\s+)?((?:\d+|[A-Z])(?:\.\d+)*)\.?\s+(\S.{0,300})$", re.I)
 _BULLET = re.compile(r"^(\s*)(?:[*\-+o•]|\d{1,2}[.)])\s+(\S.*)$")
 _TABLE_LINE = re.compile(r"^\s*[|+][-+=|]*[|+]?\s*$|^\s*\|.*\|\s*$")
 _SENTENCE_END = re.compile(r"[.!?:;,]$")
@@ -89,6 +90,14 @@ def read(name: str, text: str) -> Document:
                 i = end
             i += 1
             continue
+        wrapped = _wrapped_lines(lines, i) if prev_blank and indented_prose else 1
+        if wrapped > 1 and (numbered := _numbered_heading(_unwrap(lines[i : i + wrapped]), 40)):
+            # A numbered heading too long for one line, wrapped at the margin ("1.5. What is the
+            # difference between Debian GNU/Linux and other Linux" / "distributions? Why ...?").
+            flush()
+            outline.heading(*numbered)
+            i += wrapped
+            continue
         numbered = _numbered_heading(line) if prev_blank and not nxt.strip() else None
         if numbered:
             flush()
@@ -119,15 +128,33 @@ def _closing(lines: list[str], start: int, delimiter: str) -> int | None:
     return None
 
 
-def _numbered_heading(line: str) -> tuple[int, str] | None:
+def _wrapped_lines(lines: list[str], i: int) -> int:
+    """How many lines from `i` on stand at the left margin, up to three, before a blank line (1 when
+    it is not so): in a document whose prose is indented, one heading wrapped over them."""
+    k = i
+    while k < len(lines) and k - i <= 3 and lines[k].strip() and not lines[k][:1].isspace():
+        k += 1
+    return k - i if k - i <= 3 and (k == len(lines) or not lines[k].strip()) else 1
+
+
+def _unwrap(lines: list[str]) -> str:
+    """Lines of one wrapped title as one line; a line broken at a slash ("GNU/" "Linux") is rejoined."""
+    text = ""
+    for ln in lines:
+        ln = ln.strip()
+        text = text + ln if text.endswith("/") or ln.startswith("/") else f"{text} {ln}".strip()
+    return text
+
+
+def _numbered_heading(line: str, longest: int = 14) -> tuple[int, str] | None:
     if line[:1].isspace():  # (a no-break space indents as much as a space)
         return None
     m = _NUMBERED.match(line.rstrip())
-    if not m or _SENTENCE_END.search(m.group(3)) and not m.group(3).endswith("?"):
+    if not m or _SENTENCE_END.search(m.group(3)) and not m.group(3).endswith(("?", "!")):
         return None
     words = m.group(3).split()
     # "1.2.3. sudo configuration" is a heading; "1. first we..." is a list item of a sentence.
-    if len(words) > 14 or m.group(3)[0].islower() and "." not in m.group(2):
+    if len(words) > longest or m.group(3)[0].islower() and "." not in m.group(2):
         return None
     depth = 1 if m.group(1) else m.group(2).count(".") + 1
     return depth, line.strip()

@@ -353,3 +353,40 @@ def test_index_gitignore_names_only_what_exists():
     lines = (ROOT / "index" / ".gitignore").read_text().splitlines()
     for kept in (line[1:] for line in lines if line.startswith("!")):
         assert (ROOT / "index" / kept).exists(), kept
+
+
+def test_a_faq_entry_that_only_points_elsewhere_is_answered_from_where_it_points(tmp_path):
+    """ripgrep's FAQ answers "How do I search files that aren't UTF-8?" with "See the guide's section
+    on file encoding." (a link): the question is answered from that section, never by the pointer."""
+    notes = tmp_path / "docs"
+    notes.mkdir()
+    (notes / "FAQ.md").write_text(
+        "# FAQ\n\n## How do I search files that aren't UTF-8?\n\n"
+        "See the [guide's section on file encoding](GUIDE.md#file-encoding).\n\n"
+        "## Can it read compressed files?\n\nYes: pass `-z` to search inside gzip and xz archives.\n"
+    )
+    (notes / "GUIDE.md").write_text(
+        "# Guide\n\n## File encoding\n\nFiles in UTF-16 are transcoded to UTF-8 before searching, "
+        "found by their byte order mark; pass `-E latin1` for any other encoding.\n\n"
+        "## Colors\n\nColors are on when printing to a terminal and off in a pipe.\n"
+    )
+    r = run(
+        [
+            "ask",
+            "--json",
+            "--corpus",
+            str(notes),
+            "--index",
+            str(tmp_path / "ix"),
+            "-k",
+            "3",
+            "How do I search files that aren't UTF-8?",
+        ]
+    )
+    assert r.exit_code == 0, r.output
+    answer = json.loads(r.output.splitlines()[-1])
+    ids = [a["id"] for a in answer["answers"]]
+    assert ids[0].startswith("guide#file-encoding")
+    assert not [i for i in ids if i.startswith("faq#how-do-i-search")]  # the pointer is never an answer
+    manifest = json.loads(next((tmp_path / "ix").glob("v-*/manifest.json")).read_text())
+    assert manifest["alternates"]["entries"][0]["question"] == "How do I search files that aren't UTF-8?"

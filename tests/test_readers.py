@@ -275,3 +275,22 @@ def test_pdf_chapter_labels_and_long_numbered_headings_join_their_titles():
     found = [s.path for s in doc.sections if s.path]
     assert ["Chapter 1 GNU/Linux tutorials", "1.1 Console basics", "1.1.3 The root account"] in found
     assert not [p for p in found if p[-1] in ("Chapter 1", "GNU/Linux tutorials")]  # not two headings
+
+
+def test_a_paragraph_that_only_points_elsewhere_keeps_its_target():
+    doc = read(REAL / "ripgrep" / "md" / "FAQ.md")
+    targets = {s.path[-1]: b.target for s in doc.sections if s.path for b in s.blocks if b.target}
+    assert targets == {
+        "Does ripgrep support configuration files?": "GUIDE.md#configuration-file",
+        "How do I search files that aren't UTF-8?": "GUIDE.md#file-encoding",
+    }
+    md = parse(
+        "a.md",
+        "markdown",
+        "# A\n\nSee [the manual](https://example.org/manual#x).\n\n"  # another site
+        "Read [this](#b) and then a long explanation of many other things here too.\n\n"  # mostly its own text
+        "See [section B](#b).\n\n# B\n\nText.\n",
+    )
+    assert [b.target for s in md.sections for b in s.blocks] == ["", "", "#b", ""]
+    html = parse("a.html", "html", b'<h1>A</h1><p>See <a href="guide.html#enc">the section on encodings</a>.</p>')
+    assert [b.target for s in html.sections for b in s.blocks] == ["guide.html#enc"]

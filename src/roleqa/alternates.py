@@ -25,6 +25,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from roleqa.chunking import Passage, slugify
 from roleqa.errors import RoleqaError
 
 FILE = "roleqa-alternates.jsonl"
@@ -132,3 +133,29 @@ def matched(found: list[Alternate], ids: list[str], corpus_dir: Path) -> tuple[l
         kept.append(a)
         rows.append(row_of[a.answer] if a.answer is not None else -1)
     return kept, rows, notices
+
+
+def pointed(passages: list[Passage]) -> tuple[list[Alternate], list[int]]:
+    """FAQ entries whose answer only points to another section (`Passage.refers`, "See the guide's
+    section on file encoding"): each one's question as an alternate wording of the first passage
+    of the section it points to, and the rows of those entries, which are never answers
+    themselves. A pointer to a section no passage has stays an ordinary answer."""
+    first: dict[tuple[str, str], str] = {}
+    for p in passages:
+        anchor = slugify(p.leaf)
+        first.setdefault((_stem(p.document), anchor), p.id)
+    found, rows = [], []
+    for row, p in enumerate(passages):
+        if not p.refers:
+            continue
+        file, _, anchor = p.refers.partition("#")
+        target = first.get((_stem(file or p.document), anchor.lower()))
+        if target is not None and target != p.id:
+            found.append(Alternate(p.question or p.leaf, target))
+            rows.append(row)
+    return found, rows
+
+
+def _stem(name: str) -> str:
+    """A document's name as links name it: "GUIDE.md", "../guide.html" -> "guide"."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1].split(".")[0].lower()

@@ -43,6 +43,8 @@ OUT_OF_SCOPE_SIMILARITY = 0.8
 # The least confidence (the chance it is right) of a comparison's best passage for `/compare TOPIC`:
 # "pay" reaches 0.14, "weather" 0.05 and "cooking pasta" 0.07 on the shipped article.
 COMPARE_CONFIDENCE = 0.1
+# The ranking score of a row that is never an answer: below any real score (the parts sum to at most ~3).
+HIDDEN = -100.0
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
 
@@ -241,6 +243,11 @@ class Answerer:
         heads = np.array([e["heading"] for e in entries if e["row"] >= 0], dtype=np.int64)
         return rows, heads, np.array([e["heading"] for e in entries if e["row"] < 0], dtype=np.int64)
 
+    @cached_property
+    def hidden(self) -> np.ndarray:
+        """Rows never answered: FAQ entries that only point to another section (alternates.pointed)."""
+        return np.array((self.index.manifest.get("alternates") or {}).get("hidden", []), dtype=np.int64)
+
     def _result(self, question: str, parts: dict[str, np.ndarray], k: int, threshold: float, topic) -> Result:
         expanded = self.profile.expand(question)
         profile = self.profile
@@ -250,6 +257,7 @@ class Answerer:
         ranking = fuse(
             parts["dense"], parts["heading"], parts["lexical"], parts["section"], parts["role"], other_job, self.weights
         )
+        ranking[self.hidden] = HIDDEN
         # Same topic, but not the other role: "and ML engineers?" wants the ML engineers' part.
         if topic:
             in_topic = np.array([s in topic for s in self.sections], dtype=np.float32)[self.section_of]
@@ -311,6 +319,7 @@ class Answerer:
         expanded = self.profile.expand(normalize_question(topic))
         parts = self.scores(expanded, self.encoder.embed_batch([expanded])[0])
         ranking = fuse(*(parts[k] for k in ("dense", "heading", "lexical", "section", "role")), False, self.weights)
+        ranking[self.hidden] = HIDDEN
         comparison = self.comparer.choose(ranking, general=False)
         if comparison is None:
             return None

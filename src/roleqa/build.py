@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from roleqa import store
-from roleqa.alternates import matched
+from roleqa.alternates import matched, pointed
 from roleqa.assemble import assemble, subjects
 from roleqa.chunking import Passage, chunk_document
 from roleqa.config import GENERIC_CALIBRATION, Settings
@@ -79,7 +79,8 @@ def build_index(
     if not passages:
         raise RoleqaError(f"the documents in {sources.corpus_dir} hold no text to answer from; add some text")
     found, notices, _ = sources.alternates
-    alternates, alternate_rows, unknown = matched(found, [p.id for p in passages], sources.corpus_dir)
+    pointers, hidden = pointed(passages)
+    alternates, alternate_rows, unknown = matched(found + pointers, [p.id for p in passages], sources.corpus_dir)
     for notice in notices + unknown:
         notify(notice)
     texts = [p.embed_text for p in passages] + [p.heading_text for p in passages] + [a.question for a in alternates]
@@ -122,7 +123,8 @@ def build_index(
         "subjects": sorted(subjects(passages, sources.profile)),
         "alternatives": _alternatives(passages),
         "embedded": {"texts": len(todo), "reused": len(texts) - len(todo)},
-        "alternates": {"digest": sources.alternates[2], "entries": entries},
+        # `hidden`: FAQ entries that only point elsewhere; their questions are alternates of where they point.
+        "alternates": {"digest": sources.alternates[2], "entries": entries, "hidden": hidden},
     }
     # The off-topic score moves with the corpus as a whole: a small edit keeps the previous one
     # (unless the ranking weights it was measured with changed).

@@ -34,7 +34,7 @@ from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item,
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 15
+CHUNKING_VERSION = 16
 MAX_WORDS = 160
 # A passage needs more words than this to stand alone as an answer.
 FRAGMENT_WORDS = 3
@@ -86,10 +86,14 @@ class Passage:
     context: str = ""
     group: str = ""  # for an item: the id of the list it belongs to
     members: tuple[str, ...] = ()  # for a list: the ids of its items, in order
+    # For a FAQ entry whose answer only points elsewhere ("See the guide's section on file
+    # encoding"): the link's target; the build attaches its question to the passage there.
+    refers: str = ""
 
     def to_dict(self) -> dict:
         # By hand: dataclasses.asdict deep-copies every field, seconds on a large corpus.
-        return {
+        extra = {"refers": self.refers} if self.refers else {}
+        return extra | {
             "id": self.id,
             "document": self.document,
             "title": self.title,
@@ -158,6 +162,7 @@ def chunk_document(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
         entry = bool(sec.path) and (leaf.rstrip().endswith("?") or faq_document or _under_faq(sec))
         whole = entry and not _mostly_lists(blocks)
         units = _entry_units(blocks, max_words) if whole else _units(blocks, max_words)
+        refers = blocks[0].target if whole and len(blocks) == 1 and blocks[0].kind == PARAGRAPH else ""
         prefix = f"{doc_slug}#{slug}-"
         for unit in units:
             if is_fragment(unit.text) and not unit.group:
@@ -174,6 +179,7 @@ def chunk_document(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
                     context=unit.context,
                     group=prefix + unit.group if unit.group else "",
                     members=tuple(prefix + m for m in unit.members),
+                    refers=refers,
                 )
             )
     return passages

@@ -33,11 +33,22 @@ class Block:
     kind: str
     text: str = ""
     items: list[Item] = field(default_factory=list)
+    # A paragraph that only points elsewhere in the documents ("See the guide's section on file
+    # encoding", mostly one link): the link's target, "FILE#anchor" or "#anchor".
+    target: str = ""
 
     def words(self) -> int:
         if self.kind == LIST:
             return sum(len(i.text.split()) + sum(len(s.split()) for s in i.subs) for i in self.items)
         return len(self.text.split())
+
+
+def pointer_target(text: str, link_text: str, href: str) -> str:
+    """`href` when a paragraph only points there: short, mostly the text of its one link, and the
+    link goes to a heading of these documents (an anchor, not another site); else ""."""
+    words = len(text.split())
+    inside = "#" in href and "://" not in href and not href.startswith("mailto:")
+    return href if inside and words <= 15 and 2 * len(link_text.split()) >= words else ""
 
 
 @dataclass

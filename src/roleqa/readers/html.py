@@ -16,7 +16,7 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline
+from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline, pointer_target
 from roleqa.readers import default_title
 
 _DROP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button", "svg", "template"}
@@ -123,7 +123,10 @@ def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
             out.add(Block(PARAGRAPH, text_of(child)))
         elif child.name == "p":
             flush()
-            out.add(Block(PARAGRAPH, text_of(child)))
+            links = child.find_all("a", href=True)
+            text = text_of(child)
+            href = str(links[0]["href"]) if len(links) == 1 else ""
+            out.add(Block(PARAGRAPH, text, target=pointer_target(text, text_of(links[0]) if links else "", href)))
         elif child.name in ("ul", "ol"):
             flush()
             out.add(Block(LIST, items=[_item(li) for li in child.find_all("li", recursive=False)]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline
+from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline, pointer_target
 from roleqa.readers import default_title
 
 
@@ -23,7 +23,10 @@ def _block(node: SyntaxTreeNode, out: Outline) -> None:
     if kind == "heading":
         out.heading(int(node.tag[1]), inline_text(node))
     elif kind == "paragraph":
-        out.add(Block(PARAGRAPH, inline_text(node)))
+        text = inline_text(node)
+        links = [n for n in node.walk() if n.type == "link"]
+        target = str(links[0].attrs.get("href", "")) if len(links) == 1 else ""
+        out.add(Block(PARAGRAPH, text, target=pointer_target(text, inline_text(links[0]) if links else "", target)))
     elif kind in ("bullet_list", "ordered_list"):
         if not _is_table_of_contents(node):
             out.add(Block(LIST, items=[_item(li) for li in node.children]))

@@ -85,7 +85,7 @@ def summary(played) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev")
-    parser.add_argument("--sets", default=",".join(TUNED), help="also pyfaq,gitfaq: held out, --split test")
+    parser.add_argument("--sets", default=",".join(TUNED), help="also pyfaq,gitfaq,dfaq: held out, --split test")
     parser.add_argument("--context-weight", type=float, default=None)
     args = parser.parse_args()
     if args.context_weight is not None:

@@ -22,9 +22,10 @@ CORPORA = {
     "debref": REAL / "debref" / "txt",
     "pyfaq": REAL / "pyfaq" / "rst",
     "gitfaq": REAL / "gitfaq" / "txt",
+    "dfaq": REAL / "dfaq" / "txt",
 }
 # Held out (test split only, see tests/data/real/SOURCES.md): never used to choose anything.
-HELDOUT = ("pyfaq", "gitfaq")
+HELDOUT = ("pyfaq", "gitfaq", "dfaq")
 TUNED = tuple(n for n in CORPORA if n not in HELDOUT)
 WORK = Path.home() / ".cache" / "roleqa-bench" / "tune"
 

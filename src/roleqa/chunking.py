@@ -34,7 +34,7 @@ from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item,
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 16
+CHUNKING_VERSION = 17
 MAX_WORDS = 160
 # A passage needs more words than this to stand alone as an answer.
 FRAGMENT_WORDS = 3
@@ -175,7 +175,7 @@ def chunk_document(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
                     section=" > ".join(sec.path) or INTRODUCTION,
                     kind="faq" if whole else "article",
                     text=unit.text,
-                    question=leaf if whole else None,
+                    question=strip_numbering(leaf) if whole else None,
                     context=unit.context,
                     group=prefix + unit.group if unit.group else "",
                     members=tuple(prefix + m for m in unit.members),

@@ -294,3 +294,22 @@ def test_a_paragraph_that_only_points_elsewhere_keeps_its_target():
     assert [b.target for s in md.sections for b in s.blocks] == ["", "", "#b", ""]
     html = parse("a.html", "html", b'<h1>A</h1><p>See <a href="guide.html#enc">the section on encodings</a>.</p>')
     assert [b.target for s in html.sections for b in s.blocks] == ["guide.html#enc"]
+
+
+def test_markdown_question_lines_are_faq_entries():
+    """A question that stands as a heading without being one: all bold, or ended by a hard line break
+    (how pandoc writes a definition list's term); a question inside prose is not one."""
+    doc = parse(
+        "faq.md",
+        "markdown",
+        "# Help\n\n## Install\n\n**How do I install it?**\nRun the installer as root.\n\n**Can I remove it?**\n\n"
+        "Yes, with the remover.\n\nWhat should I put in `user.name`?  \nYou should put your name.\n\n"
+        "## Other\n\nA plain paragraph? With more.\n\nWhy not **this?** It is prose.\n",
+    )
+    assert {tuple(s.path): [b.text for b in s.blocks] for s in doc.sections if s.blocks} == {
+        ("Install", "How do I install it?"): ["Run the installer as root."],
+        ("Install", "Can I remove it?"): ["Yes, with the remover."],
+        ("Install", "What should I put in user.name?"): ["You should put your name."],
+        ("Other",): ["A plain paragraph? With more.", "Why not this? It is prose."],
+    }
+    assert [p.kind for p in chunk_document(doc) if p.leaf.endswith("?")] == ["faq"] * 3

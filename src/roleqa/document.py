@@ -74,15 +74,24 @@ class Outline:
     def __init__(self) -> None:
         self.stack: list[tuple[int, str]] = []
         self.sections = [Section([])]
+        self._entries: int | None = None  # the level of FAQ entries under the last heading
 
     def heading(self, level: int, text: str) -> None:
         text = " ".join(text.split())
         if not text:
             return
+        self._entries = None
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         self.stack.append((level, text))
         self.sections.append(Section([h for _, h in self.stack]))
+
+    def entry(self, question: str) -> None:
+        """A question that stands as a heading without being one (a bold question line, a question
+        with its answer indented under it): one level below the last heading, the next beside it."""
+        level = self._entries or (self.stack[-1][0] + 1 if self.stack else 1)
+        self.heading(level, question)
+        self._entries = level
 
     def resume(self, stack: list[tuple[int, str]]) -> None:
         """Back in the section whose headings were `stack` (an earlier copy of `self.stack`), after a

@@ -22,6 +22,11 @@ def _block(node: SyntaxTreeNode, out: Outline) -> None:
     kind = node.type
     if kind == "heading":
         out.heading(int(node.tag[1]), inline_text(node))
+    elif kind == "paragraph" and _question_line(node):
+        question, rest = _question_line(node)
+        out.entry(question)
+        if rest:
+            out.add(Block(PARAGRAPH, rest))
     elif kind == "paragraph":
         text = inline_text(node)
         links = [n for n in node.walk() if n.type == "link"]
@@ -64,6 +69,32 @@ def inline_text(node: SyntaxTreeNode) -> str:
 
     walk(node)
     return " ".join("".join(parts).split())
+
+
+def _question_line(paragraph: SyntaxTreeNode) -> tuple[str, str] | None:
+    """A paragraph that opens with a question standing as a heading: all bold ("**How do I ...?**"),
+    or ended by a hard line break (how pandoc writes a definition list's term), with the answer
+    after it or in the next paragraphs. The question and the rest of the paragraph, or None."""
+    inline = paragraph.children[0].children if paragraph.children else []
+    cut = next((i for i, n in enumerate(inline) if n.type in ("softbreak", "hardbreak")), len(inline))
+    first = [n for n in inline[:cut] if not (n.type == "text" and not n.content.strip())]
+    if not first:
+        return None
+    question = " ".join("".join(_plain(n) for n in first).split())
+    bold = len(first) == 1 and first[0].type == "strong"
+    hard = cut < len(inline) and inline[cut].type == "hardbreak"
+    if not question.endswith("?") or len(question.split()) > 30 or not (bold or hard):
+        return None
+    rest = " ".join(
+        "".join(_plain(n) if n.type not in ("softbreak", "hardbreak") else " " for n in inline[cut + 1 :]).split()
+    )
+    return question, rest
+
+
+def _plain(node: SyntaxTreeNode) -> str:
+    if node.type in ("text", "code_inline"):
+        return node.content
+    return "".join(_plain(c) for c in node.children)
 
 
 def _item(li: SyntaxTreeNode) -> Item:

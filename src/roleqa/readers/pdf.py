@@ -69,7 +69,6 @@ def read(name: str, data: bytes) -> Document:
     outline = Outline()
     run: list[_Line] = []
     heading: list[_Line] = []  # a heading's lines, joined when it wraps
-    entries: list[int] = []  # the level of the FAQ entries under the last heading, once there is one
 
     def flush() -> None:
         if heading:
@@ -79,7 +78,6 @@ def read(name: str, data: bytes) -> Document:
             level = numbered.group(1).count(".") + 1 if numbered else sizes.index(largest) + 1
             if any(c.isalnum() for c in text):
                 outline.heading(level, text)
-                entries.clear()
             heading.clear()
         if run:
             outline.add(_block(run))
@@ -96,8 +94,7 @@ def read(name: str, data: bytes) -> Document:
         if _asks(ln, lines[i + 1] if i + 1 < len(lines) else None) and (not run or _first_line(run, ln)):
             # A question with its answer indented below it (a definition list, as an HTML FAQ
             # prints): an FAQ entry, one level below the section that holds it.
-            entries[:] = entries or [outline.stack[-1][0] + 1 if outline.stack else 1]
-            outline.heading(entries[0], " ".join(r.text for r in [*run, ln]))
+            outline.entry(" ".join(r.text for r in [*run, ln]))
             run.clear()
             continue
         run.append(ln)

@@ -1,6 +1,7 @@
-from roleqa.chunking import chunk_document, chunk_documents, sentence_spans, slugify
+from roleqa.chunking import chunk_document, chunk_documents, sentence_spans
 from roleqa.config import SHIPPED_CORPUS
 from roleqa.ingest import parse_sources, read_corpus
+from roleqa.passage import slugify
 from roleqa.readers import kind_of, parse
 
 
@@ -131,3 +132,17 @@ def test_sentence_spans_cover_sentences_and_list_lines():
         "sub item, e.g. this",
     ]
     assert sentence_spans("") == []
+
+
+def test_a_question_heading_that_goes_on_from_its_parent_is_asked_whole():
+    """Sphinx's own FAQ: "How do I..." > "... get section numbers?" is asked as one question; the
+    heading's numbering is never part of it."""
+    from roleqa.document import PARAGRAPH, Block, Document, Section
+
+    answer = [Block(PARAGRAPH, "They are automatic in LaTeX output; for HTML, use the numbered option.")]
+    doc = Document(
+        "faq.rst",
+        "Sphinx FAQ",
+        [Section(["How do I...", "... get section numbers?"], answer), Section(["1.5. What is Debian?"], answer)],
+    )
+    assert [p.question for p in chunk_document(doc)] == ["How do I get section numbers?", "What is Debian?"]

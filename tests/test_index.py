@@ -9,9 +9,9 @@ import pytest
 
 from roleqa import store
 from roleqa.assemble import assemble
-from roleqa.chunking import Passage
 from roleqa.errors import RoleqaError
 from roleqa.index import FILES, read_index, save
+from roleqa.passage import Passage
 from roleqa.store import (
     CURRENT,
     IndexUnusable,

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from roleqa.chunking import chunk_document, is_fragment, strip_numbering
+from roleqa.chunking import chunk_document, is_fragment
 from roleqa.ingest import parse_sources, read_corpus
+from roleqa.passage import strip_numbering
 from roleqa.readers import kind_of, parse
 
 from .conftest import DATA

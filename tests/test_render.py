@@ -1,6 +1,6 @@
 import json
 
-from roleqa.chunking import Passage
+from roleqa.passage import Passage
 from roleqa.render import render_json, render_text, safe, source_line
 from roleqa.result import Hit, Result
 

@@ -2,8 +2,8 @@
 
 import json
 
-from roleqa.chunking import Passage
 from roleqa.errors import RoleqaError
+from roleqa.passage import Passage
 from roleqa.profile import load_profile
 from roleqa.render import JsonRenderer
 from roleqa.repl import HELP, ChatSession, answer_lines, run_chat

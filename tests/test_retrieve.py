@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from roleqa.answer import passage_about
-from roleqa.chunking import Passage
 from roleqa.config import SHIPPED_CORPUS
 from roleqa.evaluate import fit_logistic, fit_threshold
 from roleqa.lexical import Lexical, tokenize
+from roleqa.passage import Passage
 from roleqa.profile import Profile, load_profile
 from roleqa.retrieve import (
     Weights,

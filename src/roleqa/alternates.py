@@ -25,8 +25,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from roleqa.chunking import Passage, slugify
 from roleqa.errors import RoleqaError
+from roleqa.passage import Passage, slugify
 
 FILE = "roleqa-alternates.jsonl"
 

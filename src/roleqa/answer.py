@@ -10,12 +10,13 @@ from functools import cached_property
 
 import numpy as np
 
-from roleqa.chunking import INTRODUCTION, Passage, sentence_spans
+from roleqa.chunking import sentence_spans
 from roleqa.compare import Comparer, Comparison, is_comparative, topic_words
 from roleqa.config import GENERIC_CALIBRATION, Calibration
 from roleqa.embedding import Encoder
 from roleqa.index import Index
 from roleqa.lexical import tokenize
+from roleqa.passage import INTRODUCTION, Passage
 from roleqa.profile import Profile
 from roleqa.result import Hit, Result, did_you_mean
 from roleqa.retrieve import (

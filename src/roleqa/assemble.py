@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from roleqa.answer import passage_about
-from roleqa.chunking import Passage, is_fragment
+from roleqa.chunking import is_fragment
 from roleqa.index import Built, Index
 from roleqa.lexical import Lexical
+from roleqa.passage import Passage
 from roleqa.profile import Profile
 from roleqa.retrieve import job_titles
 

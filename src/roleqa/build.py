@@ -20,13 +20,14 @@ import numpy as np
 from roleqa import store
 from roleqa.alternates import matched, pointed
 from roleqa.assemble import assemble, subjects
-from roleqa.chunking import Passage, chunk_document
+from roleqa.chunking import chunk_document
 from roleqa.config import GENERIC_CALIBRATION, Settings
 from roleqa.embedding import Encoder, SentenceTransformerEncoder
 from roleqa.errors import Interrupted, RoleqaError
 from roleqa.index import Index, in_memory, load, read_index, save
 from roleqa.ingest import parse_sources
 from roleqa.onnx_encoder import EncoderUnavailable, encoder_folder, export_to_cache, load_onnx_encoder
+from roleqa.passage import Passage
 from roleqa.sources import (  # noqa: F401 - callers' names
     Sources,
     chunking_settings,

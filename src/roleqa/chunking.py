@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Section
+from roleqa.passage import INTRODUCTION, Passage, slugify, strip_numbering
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
@@ -38,103 +39,15 @@ CHUNKING_VERSION = 17
 MAX_WORDS = 160
 # A passage needs more words than this to stand alone as an answer.
 FRAGMENT_WORDS = 3
-INTRODUCTION = "Introduction"
 
 _FAQ_RE = re.compile(r"frequently asked questions|\bfaqs?\b", re.IGNORECASE)
-# "2. ", "1.2.3 ", "A.3. ", "Chapter 4. ": a heading's numbering, left out of its leaf.
-_NUMBERING_RE = re.compile(
-    r"^(?:(?:[Cc]hapter|[Aa]ppendix|[Ss]ection|[Pp]art)\s+)?"
-    r"(?:\d+(?:\.\d+)+\.?\s+|\d+[.)]\s+|\d+\s+(?=[A-Z])|[A-Z]\.(?:\d+\.?)*\s+)"
-)
 _HAS_WORD = re.compile(r"\w")
 _LEAD = "lead"  # a block kind of chunking's own: a fragment that introduces the next block
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
-_LABEL_RE = re.compile(r"([^:\n]{1,40}):")
 _BULLET_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # A sentence: up to and including its end mark (not the dot of "Ph.D." or
 # "e.g."), or to the end of the line.
 _SENTENCE_SPAN_RE = re.compile(r"\S.*?(?:(?<!Ph\.D)(?<!e\.g)(?<!i\.e)(?<!etc)(?<!vs)[.!?](?=\s|$)|$)")
-
-
-class cached_property:  # noqa: N801 - used as functools' is
-    """functools.cached_property without its lock: Python 3.11 takes one on every first read,
-    0.3 s of a 10 MB rebuild that reads three of these on each of 37,000 passages."""
-
-    def __init__(self, compute) -> None:
-        self.compute = compute
-        self.name = compute.__name__
-        self.__doc__ = compute.__doc__
-
-    def __get__(self, instance, owner=None):
-        if instance is None:
-            return self
-        value = instance.__dict__[self.name] = self.compute(instance)
-        return value
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A unit of retrieval and of answer."""
-
-    id: str
-    document: str
-    title: str
-    section: str
-    kind: str  # "faq" or "article"
-    text: str
-    question: str | None = None
-    context: str = ""
-    group: str = ""  # for an item: the id of the list it belongs to
-    members: tuple[str, ...] = ()  # for a list: the ids of its items, in order
-    # For a FAQ entry whose answer only points elsewhere ("See the guide's section on file
-    # encoding"): the link's target; the build attaches its question to the passage there.
-    refers: str = ""
-
-    def to_dict(self) -> dict:
-        # By hand: dataclasses.asdict deep-copies every field, seconds on a large corpus.
-        extra = {"refers": self.refers} if self.refers else {}
-        return extra | {
-            "id": self.id,
-            "document": self.document,
-            "title": self.title,
-            "section": self.section,
-            "kind": self.kind,
-            "text": self.text,
-            "question": self.question,
-            "context": self.context,
-            "group": self.group,
-            "members": list(self.members),
-        }
-
-    @classmethod
-    def from_dict(cls, row: dict) -> Passage:
-        return cls(**{**row, "members": tuple(row.get("members", ()))})
-
-    @cached_property
-    def leaf(self) -> str:
-        """The passage's own heading, without list numbering ("2. Skill sets" -> "Skill sets")."""
-        return strip_numbering(self.section.split(" > ")[-1])
-
-    @cached_property  # computed once per passage: a build asks for it many times
-    def embed_text(self) -> str:
-        """What is embedded: the passage under its heading, with its list lead-in."""
-        if self.question:
-            return f"{self.question} {self.text}"
-        return " ".join(part for part in (f"{self.title}: {self.leaf}.", self.context, self.text) if part)
-
-    @cached_property
-    def heading_text(self) -> str:
-        """A short title matched against the question: the FAQ question, else heading and label."""
-        if self.question:
-            return self.question
-        if self.section == INTRODUCTION:
-            return f"{INTRODUCTION}: {self.title}"
-        label = None if self.members else _LABEL_RE.match(self.text)
-        if label:
-            return f"{self.leaf}: {label.group(1)}"
-        # A list's first line, or an item's lead-in, says whose list it is.
-        intro = self.text.split("\n", 1)[0] if self.members else self.context
-        return f"{self.leaf}: {intro[:-1]}" if intro.endswith(":") else self.leaf
 
 
 def chunk_documents(docs: list[Document], max_words: int = MAX_WORDS) -> list[Passage]:
@@ -175,7 +88,7 @@ def chunk_document(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
                     section=" > ".join(sec.path) or INTRODUCTION,
                     kind="faq" if whole else "article",
                     text=unit.text,
-                    question=strip_numbering(leaf) if whole else None,
+                    question=_question(sec.path) if whole else None,
                     context=unit.context,
                     group=prefix + unit.group if unit.group else "",
                     members=tuple(prefix + m for m in unit.members),
@@ -183,11 +96,6 @@ def chunk_document(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
                 )
             )
     return passages
-
-
-def strip_numbering(heading: str) -> str:
-    """A heading without its numbering: "1.2.3. Title", "A.3. Title", "Chapter 4. Title" -> "Title"."""
-    return _NUMBERING_RE.sub("", heading)
 
 
 def is_fragment(text: str) -> bool:
@@ -211,14 +119,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def slugify(text: str, limit: int = 48) -> str:
-    """Lower-case ASCII words joined by dashes, cut at a word end near `limit` characters."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    if len(slug) > limit:
-        slug = slug[: limit + 1].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
-    return slug
-
-
 def _stem(name: str) -> str:
     path = PurePosixPath(name)
     stem = path.name
@@ -227,6 +127,19 @@ def _stem(name: str) -> str:
             stem = stem[: -len(suffix)]
             break
     return (path.parent / stem).as_posix() if path.parent.as_posix() != "." else stem
+
+
+_ELLIPSIS, _DOTS = ("...", "\u2026"), ".\u2026 "
+
+
+def _question(path: list[str]) -> str:
+    """A FAQ entry's question: its heading without numbering, and a heading that goes on from its
+    parent's ("How do I..." > "... get section numbers?", as Sphinx's FAQ has them) joined to it."""
+    leaf = strip_numbering(path[-1])
+    parent = strip_numbering(path[-2]) if len(path) > 1 else ""
+    if leaf.startswith(_ELLIPSIS) and parent.endswith(_ELLIPSIS):
+        return parent.rstrip(_DOTS) + " " + leaf.lstrip(_DOTS)
+    return leaf
 
 
 def _under_faq(sec: Section) -> bool:

@@ -17,8 +17,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from roleqa.chunking import Passage
 from roleqa.lexical import tokenize
+from roleqa.passage import Passage
 from roleqa.profile import Profile
 
 # Words that make a question naming one entity a comparison ("X compared to ...", "X vs ...").

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from roleqa.chunking import strip_numbering
 from roleqa.config import Calibration
 from roleqa.errors import RoleqaError
+from roleqa.passage import strip_numbering
 from roleqa.result import Hit, Result
 from roleqa.retrieve import confidence
 

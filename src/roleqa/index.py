@@ -38,8 +38,8 @@ from pathlib import Path
 import numpy as np
 
 from roleqa import __version__
-from roleqa.chunking import Passage
 from roleqa.lexical import WEIGHT_FILES, Lexical, npy_bytes, npz_bytes
+from roleqa.passage import Passage
 from roleqa.store import Content, IndexUnusable, Version, Writer, reading
 
 FILES = (

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import typer
 
-from roleqa.chunking import Passage
 from roleqa.compare import Comparison
 from roleqa.escapes import safe
+from roleqa.passage import Passage
 from roleqa.result import Hit, Result
 
 

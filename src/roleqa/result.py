@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from roleqa.chunking import Passage
 from roleqa.compare import Comparison
+from roleqa.passage import Passage
 
 # Two best answers from different sections this close in ranking score: ask which was meant.
 DID_YOU_MEAN_GAP = 0.02

@@ -314,3 +314,19 @@ def test_markdown_question_lines_are_faq_entries():
         ("Other",): ["A plain paragraph? With more.", "Why not this? It is prose."],
     }
     assert [p.kind for p in chunk_document(doc) if p.leaf.endswith("?")] == ["faq"] * 3
+
+
+def test_html_ids_that_are_heading_slugs_never_drop_their_section():
+    """Sphinx gives each section its heading's slug as id: "...-list-of-all-instances..." names no
+    list of figures, "related-work" no related links. Short ids ("nav", "site-footer") still do."""
+    page = (
+        b'<body><div id="nav"><a href="/">Home</a></div><div class="body">'
+        b'<section id="how-do-i-get-a-list-of-all-instances-of-a-given-class"><h2>How do I get a list of all '
+        b"instances of a given class?</h2><p>Python does not keep track of all instances of a class.</p></section>"
+        b'<section id="related-work"><h2>Related work</h2><p>Other tools do the same.</p></section>'
+        b'</div><div id="site-footer"><p>Copyright notice</p></div></body>'
+    )
+    doc = parse("programming.html", "html", page)
+    assert headings(doc) == ["How do I get a list of all instances of a given class?", "Related work"]
+    text = all_text(chunk_document(doc))
+    assert "Home" not in text and "Copyright" not in text

@@ -74,17 +74,30 @@ def _prune(root: Tag) -> None:
     for tag in list(root.find_all(True)):
         if tag.decomposed:
             continue
-        classes = " ".join(tag.get("class") or []) + " " + str(tag.get("id") or "")
+        classes = " ".join(tag.get("class") or [])
         if tag.name == "a" and "headerlink" not in classes:
             # A link is text of what holds it: docutils wraps every heading of a page with a
             # table of contents in a link back to it (class "toc-backref"), its only text.
             continue
+        ident = str(tag.get("id") or "")
         if (
             tag.name in _DROP_TAGS
             or tag.get("role") in _DROP_ROLES
             or any(_DROP_CLASS.search(c) for c in classes.split())
+            or (_DROP_CLASS.search(ident) and not _names_its_heading(tag, ident))
         ):
             tag.decompose()
+
+
+def _names_its_heading(tag: Tag, ident: str) -> bool:
+    """Is `ident` the slug of the heading `tag` opens with? Sphinx names each section after its
+    heading: "related-work", "...-parameter-list-of-a-function-mean" are content, not navigation."""
+    heading = tag.find(_HEADING)
+    return heading is not None and _slug(heading.get_text(" ")) == _slug(ident)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def text_of(tag: Tag | NavigableString) -> str:

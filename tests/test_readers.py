@@ -330,3 +330,22 @@ def test_html_ids_that_are_heading_slugs_never_drop_their_section():
     assert headings(doc) == ["How do I get a list of all instances of a given class?", "Related work"]
     text = all_text(chunk_document(doc))
     assert "Home" not in text and "Copyright" not in text
+
+
+def test_old_html_with_unclosed_paragraphs_keeps_its_headings():
+    """The zsh FAQ's pages (yodl output): <p> never closed, a list of links as the navigation bar, an
+    h1 chapter title under a <title> that says FAQ, numbered "2.3:" headings."""
+    page = (
+        b"<html><head><title> Z-Shell Frequently-Asked Questions </title></head><body><hr><ul>"
+        b'<li> <a href="FAQ.html">Table of Contents</a><li> <a href="FAQ01.html">Previous Chapter</a></ul><hr>'
+        b"<h1>Chapter 2: How does zsh differ from...?</h1><p>As has already been mentioned, zsh is most similar"
+        b" to ksh.<p><h2>2.1: Differences from sh and ksh</h2><p>Most features of ksh are implemented in zsh."
+        b"<h2>2.2: Similarities with csh</h2><p>Although certain features aim to ease the withdrawal symptoms of"
+        b" csh users, the two are quite different.</body></html>"
+    )
+    doc = parse("FAQ02.html", "html", page)
+    assert headings(doc) == ["Differences from sh and ksh", "Similarities with csh"]
+    passages = chunk_document(doc)
+    assert "Previous Chapter" not in all_text(passages)
+    entries = [p for p in passages if p.kind == "faq"]  # the page's <title> says FAQ: every section is an entry
+    assert [p.question for p in entries if p.question] == ["Differences from sh and ksh", "Similarities with csh"]

@@ -35,12 +35,12 @@ from roleqa.passage import INTRODUCTION, Passage, slugify, strip_numbering
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 19
+CHUNKING_VERSION = 20
 MAX_WORDS = 160
 # A passage needs more words than this to stand alone as an answer.
 FRAGMENT_WORDS = 3
 
-_FAQ_RE = re.compile(r"frequently asked questions|\bfaqs?\b", re.IGNORECASE)
+_FAQ_RE = re.compile(r"frequently[- ]asked[- ]questions|\bfaqs?\b", re.IGNORECASE)
 _HAS_WORD = re.compile(r"\w")
 _LEAD = "lead"  # a block kind of chunking's own: a fragment that introduces the next block
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+")
@@ -58,7 +58,7 @@ def chunk_documents(docs: list[Document], max_words: int = MAX_WORDS) -> list[Pa
 def chunk_document(doc: Document, max_words: int = MAX_WORDS) -> list[Passage]:
     """The passages of one parsed document."""
     doc_slug = slugify(_stem(doc.name)) or "document"
-    faq_document = bool(_FAQ_RE.search(doc.title))
+    faq_document = bool(_FAQ_RE.search(doc.title) or _FAQ_RE.search(doc.file_title))
     passages: list[Passage] = []
     used_slugs: dict[str, int] = {}
     for sec in doc.sections:

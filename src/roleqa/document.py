@@ -66,6 +66,8 @@ class Document:
     name: str
     title: str
     sections: list[Section]
+    # The title the file gives itself (HTML's <title>) when its one top heading became `title`.
+    file_title: str = ""
 
 
 class Outline:
@@ -112,7 +114,7 @@ class Outline:
         sections = self.sections
         tops = [s for s in sections if len(s.path) == 1]
         if len(tops) == 1 and not sections[0].blocks and sections[1:2] == tops:
-            title = tops[0].path[0]
             lead = [Section([], tops[0].blocks)]
             sections = lead + [Section(s.path[1:], s.blocks) for s in sections[2:]]
+            return Document(name, tops[0].path[0], sections, title)
         return Document(name, title, sections)

@@ -14,7 +14,7 @@ INTRODUCTION = "Introduction"
 # "2. ", "1.2.3 ", "A.3. ", "Chapter 4. ": a heading's numbering, left out of its leaf.
 _NUMBERING_RE = re.compile(
     r"^(?:(?:[Cc]hapter|[Aa]ppendix|[Ss]ection|[Pp]art)\s+)?"
-    r"(?:\d+(?:\.\d+)+\.?\s+|\d+[.)]\s+|\d+\s+(?=[A-Z])|[A-Z]\.(?:\d+\.?)*\s+)"
+    r"(?:\d+(?:\.\d+)+[.:]?\s+|\d+[.)]\s+|\d+\s+(?=[A-Z])|[A-Z]\.(?:\d+\.?)*\s+)"
 )
 _LABEL_RE = re.compile(r"([^:\n]{1,40}):")
 

@@ -134,12 +134,16 @@ def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
         elif heading or (child.name == "p" and "admonition-title" in classes):
             flush()
             out.add(Block(PARAGRAPH, text_of(child)))
-        elif child.name == "p":
+        elif child.name == "p" and child.find(_BLOCK_OR_HEADING) is None:
+            # (A <p> never closed holds the blocks after it, as Python's parser reads old HTML
+            # such as the zsh FAQ's: walked as a container below, its headings stay headings.)
             flush()
             links = child.find_all("a", href=True)
             text = text_of(child)
             href = str(links[0]["href"]) if len(links) == 1 else ""
             out.add(Block(PARAGRAPH, text, target=pointer_target(text, text_of(links[0]) if links else "", href)))
+        elif child.name in ("ul", "ol") and _only_links(child):
+            flush()  # a navigation bar or a table of contents: "Previous Chapter", "Next Chapter"
         elif child.name in ("ul", "ol"):
             flush()
             out.add(Block(LIST, items=[_item(li) for li in child.find_all("li", recursive=False)]))
@@ -168,6 +172,13 @@ def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
 
 def _BLOCK_OR_HEADING(tag: Tag) -> bool:
     return tag.name in _BLOCKS or bool(_HEADING.match(tag.name or ""))
+
+
+def _only_links(tag: Tag) -> bool:
+    """Is `tag` (a list) made only of links, two or more: navigation, not content?"""
+    links = tag.find_all("a", href=True)
+    linked = sum(len("".join(a.get_text().split())) for a in links)
+    return len(links) >= 2 and linked >= 0.9 * len("".join(tag.get_text().split()))
 
 
 def _asks_questions(dl: Tag) -> bool:

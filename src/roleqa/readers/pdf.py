@@ -10,8 +10,9 @@
 - lines join into paragraphs until a larger gap than usual, a change to or
   from a monospaced font (code), or a bullet; a word hyphenated at a line
   end is joined again;
-- a heading that wraps onto a second line is one heading; a printed web
-  page's permalink mark (¶) is dropped from it;
+- a heading that wraps onto a second line is one heading, and so is a
+  "Chapter 3" label with the title under it; a printed web page's permalink
+  mark (¶) is dropped from it;
 - a short line ending in "?" with its answer indented under it (a
   definition list, as a printed HTML FAQ shows it) is an FAQ entry's
   heading, one level below the section that holds it;

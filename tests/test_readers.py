@@ -349,3 +349,11 @@ def test_old_html_with_unclosed_paragraphs_keeps_its_headings():
     assert "Previous Chapter" not in all_text(passages)
     entries = [p for p in passages if p.kind == "faq"]  # the page's <title> says FAQ: every section is an entry
     assert [p.question for p in entries if p.question] == ["Differences from sh and ksh", "Similarities with csh"]
+
+
+def test_a_running_header_that_names_each_page_section_is_dropped():
+    """The Debian FAQ's PDF heads each page with its chapter and section ("CHAPTER 6. THE DEBIAN
+    ARCHIVES 6.5. WHAT DOES THE TESTING ..."), a different line on every page: never in a passage."""
+    passages = chunk_document(read(REAL / "dfaq" / "pdf" / "debian-faq.en.pdf"))
+    assert not [p.text for p in passages if "CHAPTER 6. THE DEBIAN ARCHIVES" in p.text]
+    assert any(p.leaf == "What does the testing distribution contain?" for p in passages)

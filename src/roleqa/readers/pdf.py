@@ -168,11 +168,27 @@ def _drop_furniture(lines: list[_Line], pages: int) -> list[_Line]:
     for page in range(pages):
         seen.update({_shape(ln.text) for ln in lines if ln.page == page})
     repeated = {s for s, n in seen.items() if pages >= 4 and n >= pages * 0.3} - {""}
+    # A running header that names the page's chapter and section ("CHAPTER 6. THE DEBIAN ARCHIVES
+    # 6.5. WHAT DOES...") changes from page to page: it is the first line of most pages, at one height,
+    # opening with the same word.
+    first = {}
+    for ln in lines:
+        first.setdefault(ln.page, ln)
+    place = Counter(_place(ln) for ln in first.values())
+    running = {p for p, n in place.items() if pages >= 4 and n >= pages * 0.5}
     return [
         ln
         for ln in lines
-        if _shape(ln.text) not in repeated and not _PAGE_NUMBER.match(ln.text) and not _LEADERS.search(ln.text)
+        if _shape(ln.text) not in repeated
+        and not (first[ln.page] is ln and _place(ln) in running)
+        and not _PAGE_NUMBER.match(ln.text)
+        and not _LEADERS.search(ln.text)
     ]
+
+
+def _place(ln: _Line) -> tuple[int, float, str]:
+    """Where a line stands on its page and what it opens with: the same for a running header."""
+    return round(ln.baseline), ln.size, ln.text.split(maxsplit=1)[0].lower() if ln.text.split() else ""
 
 
 def _shape(text: str) -> str:

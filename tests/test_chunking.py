@@ -146,3 +146,29 @@ def test_a_question_heading_that_goes_on_from_its_parent_is_asked_whole():
         [Section(["How do I...", "... get section numbers?"], answer), Section(["1.5. What is Debian?"], answer)],
     )
     assert [p.question for p in chunk_document(doc)] == ["How do I get section numbers?", "What is Debian?"]
+
+
+def test_pointers_resolve_to_the_section_their_anchor_names():
+    """alternates.pointed: GitHub's anchors drop punctuation ("aren't" -> "arent") and are never cut
+    short; a link to a section no passage has leaves the entry an ordinary answer."""
+    from roleqa.alternates import pointed
+    from roleqa.passage import Passage
+
+    def passage(pid, document, section, refers="", question=None):
+        return Passage(pid, document, "T", section, "faq" if question else "article", "text", question, refers=refers)
+
+    long_heading = "How do I search files that aren't UTF-8 when the encoding is not known in advance"
+    passages = [
+        passage(
+            "faq#q-1",
+            "FAQ.md",
+            "Why?",
+            "GUIDE.md#how-do-i-search-files-that-arent-utf-8-when-the-encoding-is-not-known-in-advance",
+            "Why?",
+        ),
+        passage("faq#r-1", "FAQ.md", "Where?", "GUIDE.md#nowhere", "Where?"),
+        passage("guide#x-1", "GUIDE.md", long_heading),
+        passage("guide#x-2", "GUIDE.md", long_heading),
+    ]
+    found, rows = pointed(passages)
+    assert [(a.question, a.answer) for a in found] == [("Why?", "guide#x-1")] and rows == [0]

@@ -22,11 +22,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from roleqa.errors import RoleqaError
-from roleqa.passage import Passage, slugify
+from roleqa.passage import Passage
 
 FILE = "roleqa-alternates.jsonl"
 
@@ -140,20 +141,26 @@ def pointed(passages: list[Passage]) -> tuple[list[Alternate], list[int]]:
     section on file encoding"): each one's question as an alternate wording of the first passage
     of the section it points to, and the rows of those entries, which are never answers
     themselves. A pointer to a section no passage has stays an ordinary answer."""
+    pointers = [(row, p) for row, p in enumerate(passages) if p.refers]
+    if not pointers:
+        return [], []  # (the usual case: no section's slug is computed)
     first: dict[tuple[str, str], str] = {}
     for p in passages:
-        anchor = slugify(p.leaf)
-        first.setdefault((_stem(p.document), anchor), p.id)
+        first.setdefault((_stem(p.document), _anchor(p.leaf)), p.id)
     found, rows = [], []
-    for row, p in enumerate(passages):
-        if not p.refers:
-            continue
+    for row, p in pointers:
         file, _, anchor = p.refers.partition("#")
-        target = first.get((_stem(file or p.document), anchor.lower()))
+        target = first.get((_stem(file or p.document), _anchor(anchor)))
         if target is not None and target != p.id:
             found.append(Alternate(p.question or p.leaf, target))
             rows.append(row)
     return found, rows
+
+
+def _anchor(text: str) -> str:
+    """A heading or a link's anchor reduced to its letters and digits: "File encoding",
+    "#file-encoding" and GitHub's "arent" for "aren't" compare equal."""
+    return re.sub(r"[\W_]+", "", text.lower())
 
 
 def _stem(name: str) -> str:

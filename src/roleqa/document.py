@@ -51,6 +51,12 @@ def pointer_target(text: str, link_text: str, href: str) -> str:
     return href if inside and words <= 15 and 2 * len(link_text.split()) >= words else ""
 
 
+def asks_questions(terms: list[str]) -> bool:
+    """Are these definition-list terms mostly questions (at least half)? Then the list is a run of
+    FAQ entries, each term a heading (the HTML and reST readers)."""
+    return 2 * sum(t.endswith("?") for t in terms) >= len(terms) > 0
+
+
 @dataclass
 class Section:
     """The blocks under one heading; `path` is the heading path below the title ([] before the first)."""

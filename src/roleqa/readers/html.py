@@ -16,7 +16,18 @@ import re
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline, pointer_target
+from roleqa.document import (
+    CODE,
+    LIST,
+    PARAGRAPH,
+    TABLE,
+    Block,
+    Document,
+    Item,
+    Outline,
+    asks_questions,
+    pointer_target,
+)
 from roleqa.readers import default_title
 
 _DROP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button", "svg", "template"}
@@ -147,7 +158,7 @@ def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
         elif child.name in ("ul", "ol"):
             flush()
             out.add(Block(LIST, items=[_item(li) for li in child.find_all("li", recursive=False)]))
-        elif child.name == "dl" and _asks_questions(child):
+        elif child.name == "dl" and asks_questions([text_of(dt) for dt in child.find_all("dt", recursive=False)]):
             flush()
             _entries(child, out, in_admonition)
         elif child.name == "dl":
@@ -179,11 +190,6 @@ def _only_links(tag: Tag) -> bool:
     links = tag.find_all("a", href=True)
     linked = sum(len("".join(a.get_text().split())) for a in links)
     return len(links) >= 2 and linked >= 0.9 * len("".join(tag.get_text().split()))
-
-
-def _asks_questions(dl: Tag) -> bool:
-    terms = [text_of(dt) for dt in dl.find_all("dt", recursive=False)]
-    return 2 * sum(t.endswith("?") for t in terms) >= len(terms) > 0
 
 
 def _entries(dl: Tag, out: Outline, in_admonition: bool) -> None:

@@ -22,8 +22,8 @@ def _block(node: SyntaxTreeNode, out: Outline) -> None:
     kind = node.type
     if kind == "heading":
         out.heading(int(node.tag[1]), inline_text(node))
-    elif kind == "paragraph" and _question_line(node):
-        question, rest = _question_line(node)
+    elif kind == "paragraph" and (line := _question_line(node)):
+        question, rest = line
         out.entry(question)
         if rest:
             out.add(Block(PARAGRAPH, rest))
@@ -52,8 +52,8 @@ def _block(node: SyntaxTreeNode, out: Outline) -> None:
             _block(child, out)
 
 
-def inline_text(node: SyntaxTreeNode) -> str:
-    """The plain text of a node's inline content: markup, link targets and inline HTML dropped."""
+def inline_text(*nodes: SyntaxTreeNode) -> str:
+    """The plain text of nodes' inline content: markup, link targets and inline HTML dropped."""
     parts: list[str] = []
 
     def walk(n: SyntaxTreeNode) -> None:
@@ -67,7 +67,8 @@ def inline_text(node: SyntaxTreeNode) -> str:
             for child in n.children:
                 walk(child)
 
-    walk(node)
+    for node in nodes:
+        walk(node)
     return " ".join("".join(parts).split())
 
 
@@ -80,21 +81,12 @@ def _question_line(paragraph: SyntaxTreeNode) -> tuple[str, str] | None:
     first = [n for n in inline[:cut] if not (n.type == "text" and not n.content.strip())]
     if not first:
         return None
-    question = " ".join("".join(_plain(n) for n in first).split())
+    question = inline_text(*first)
     bold = len(first) == 1 and first[0].type == "strong"
     hard = cut < len(inline) and inline[cut].type == "hardbreak"
     if not question.endswith("?") or len(question.split()) > 30 or not (bold or hard):
         return None
-    rest = " ".join(
-        "".join(_plain(n) if n.type not in ("softbreak", "hardbreak") else " " for n in inline[cut + 1 :]).split()
-    )
-    return question, rest
-
-
-def _plain(node: SyntaxTreeNode) -> str:
-    if node.type in ("text", "code_inline"):
-        return node.content
-    return "".join(_plain(c) for c in node.children)
+    return question, inline_text(*inline[cut + 1 :])
 
 
 def _item(li: SyntaxTreeNode) -> Item:

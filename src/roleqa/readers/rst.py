@@ -19,7 +19,7 @@ from docutils import nodes
 from docutils.core import publish_doctree
 from docutils.parsers.rst import Directive, directives, roles
 
-from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline
+from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline, asks_questions
 from roleqa.readers import default_title
 
 # Directives that only steer Sphinx's output or navigation: nothing to read.
@@ -67,7 +67,7 @@ def _block(node: nodes.Node, out: Outline, depth: int) -> None:
         out.add(Block(PARAGRAPH, _text(node)))
     elif isinstance(node, (nodes.bullet_list, nodes.enumerated_list)):
         out.add(Block(LIST, items=[_item(li) for li in node.children if isinstance(li, nodes.list_item)]))
-    elif isinstance(node, nodes.definition_list) and _asks_questions(node):
+    elif isinstance(node, nodes.definition_list) and asks_questions([_text(t) for t in node.findall(nodes.term)]):
         _entries(node, out, depth)
     elif isinstance(node, (nodes.definition_list, nodes.field_list, nodes.option_list)):
         out.add(Block(LIST, items=[_definition(entry) for entry in node.children]))
@@ -105,11 +105,6 @@ def _item(li: nodes.list_item) -> Item:
             own.append(_text(child))
     item.text = " ".join(t for t in own if t)
     return item
-
-
-def _asks_questions(node: nodes.definition_list) -> bool:
-    terms = [_text(term) for term in node.findall(nodes.term)]
-    return 2 * sum(t.endswith("?") for t in terms) >= len(terms) > 0
 
 
 def _entries(node: nodes.definition_list, out: Outline, depth: int) -> None:

@@ -67,6 +67,11 @@ def test_restructuredtext_sphinx_sources():
     assert ">>> sorted([5, 2, 3, 1, 4])" in text  # doctest blocks are kept as code
     assert ".. doctest::" not in text and ":Author:" not in text and "sortinghowto" not in text
     assert no_fragment_stands_alone(passages)
+    # docutils' notes on roles it does not know ("No role entry for ...") are not the document's,
+    # wherever docutils puts them (list items, definitions, between paragraphs).
+    argparse = all_text(chunk_document(read(REAL / "pyhowto" / "rst" / "argparse.rst.txt")))
+    assert "The ls command is useful when run without any options at all." in argparse
+    assert "No role entry" not in argparse and "(INFO/1)" not in argparse
 
 
 def test_html_pages_main_content_only():

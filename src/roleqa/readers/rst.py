@@ -46,6 +46,10 @@ def read(name: str, text: str) -> Document:
             "input_encoding": "unicode",
         },
     )
+    # docutils' notes on the markup ("No role entry for ...") sit among the text they are about,
+    # in list items and definitions as well as between blocks: none of them is the document's.
+    for message in list(doctree.findall(nodes.system_message)):
+        message.parent.remove(message)
     outline = Outline()
     title = ""
     for child in doctree.children:
@@ -80,7 +84,7 @@ def _block(node: nodes.Node, out: Outline, depth: int) -> None:
         out.add(Block(PARAGRAPH, _text(node)))
     elif isinstance(node, (nodes.docinfo, nodes.comment, nodes.target, nodes.substitution_definition)):
         return
-    elif isinstance(node, (nodes.system_message, nodes.raw, nodes.pending)):
+    elif isinstance(node, (nodes.raw, nodes.pending)):
         return
     elif isinstance(node, nodes.topic) and "contents" in node.get("classes", []):
         return

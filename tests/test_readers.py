@@ -362,3 +362,9 @@ def test_a_running_header_that_names_each_page_section_is_dropped():
     passages = chunk_document(read(REAL / "dfaq" / "pdf" / "debian-faq.en.pdf"))
     assert not [p.text for p in passages if "CHAPTER 6. THE DEBIAN ARCHIVES" in p.text]
     assert any(p.leaf == "What does the testing distribution contain?" for p in passages)
+
+
+def test_a_definition_term_that_ends_in_a_colon_keeps_one():
+    page = chunk_document(read(REAL / "dfaq" / "html" / "compatibility.en.html"))
+    text = all_text(page)
+    assert "You probably can: A program to unpack a Debian package" in text and "can::" not in text

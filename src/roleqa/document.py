@@ -57,6 +57,13 @@ def asks_questions(terms: list[str]) -> bool:
     return 2 * sum(t.endswith("?") for t in terms) >= len(terms) > 0
 
 
+def term_and_definition(term: str, definition: str) -> str:
+    """A definition-list entry as one item's text: "term: definition" (a term that ends in a colon
+    keeps one), or whichever of the two is there."""
+    term = term.rstrip().rstrip(":")
+    return f"{term}: {definition}" if term and definition else term or definition
+
+
 @dataclass
 class Section:
     """The blocks under one heading; `path` is the heading path below the title ([] before the first)."""

@@ -27,6 +27,7 @@ from roleqa.document import (
     Outline,
     asks_questions,
     pointer_target,
+    term_and_definition,
 )
 from roleqa.readers import default_title
 
@@ -220,7 +221,7 @@ def _definitions(dl: Tag) -> list[Item]:
         if child.name == "dt":
             items.append(Item(text_of(child)))
         elif items:
-            items[-1].text = f"{items[-1].text}: {text_of(child)}".strip(": ")
+            items[-1].text = term_and_definition(items[-1].text, text_of(child))
     return [i for i in items if i.text]
 
 

@@ -19,7 +19,18 @@ from docutils import nodes
 from docutils.core import publish_doctree
 from docutils.parsers.rst import Directive, directives, roles
 
-from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline, asks_questions
+from roleqa.document import (
+    CODE,
+    LIST,
+    PARAGRAPH,
+    TABLE,
+    Block,
+    Document,
+    Item,
+    Outline,
+    asks_questions,
+    term_and_definition,
+)
 from roleqa.readers import default_title
 
 # Directives that only steer Sphinx's output or navigation: nothing to read.
@@ -129,8 +140,7 @@ def _entries(node: nodes.definition_list, out: Outline, depth: int) -> None:
 def _definition(entry: nodes.Node) -> Item:
     """A term and its definition (or a field, or an option) as one item: "term: definition"."""
     parts = [_text(child) for child in entry.children]
-    head, rest = (parts[0], " ".join(parts[1:])) if parts else ("", "")
-    return Item(f"{head}: {rest}" if rest else head)
+    return Item(term_and_definition(parts[0], " ".join(parts[1:])) if parts else "")
 
 
 def _generic_role(name, rawtext, text, lineno, inliner, options=None, content=None):

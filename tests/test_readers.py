@@ -368,3 +368,11 @@ def test_a_definition_term_that_ends_in_a_colon_keeps_one():
     page = chunk_document(read(REAL / "dfaq" / "html" / "compatibility.en.html"))
     text = all_text(page)
     assert "You probably can: A program to unpack a Debian package" in text and "can::" not in text
+
+
+def test_pdf_words_hyphenated_at_a_line_end_are_written_as_the_document_writes_them():
+    doc = read(REAL / "dfaq" / "pdf" / "debian-faq.en.pdf")
+    # A compound keeps its hyphen; a word broken by hyphenation is one word again.
+    assert "Can I install and compile a kernel without some Debian-specific tweaking?" in headings(doc)
+    text = all_text(chunk_document(doc))
+    assert "Debianspecific" not in text and "management" in text and "manage-ment" not in text

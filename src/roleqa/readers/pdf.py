@@ -9,7 +9,8 @@
   (dot leaders ending in a page number);
 - lines join into paragraphs until a larger gap than usual, a change to or
   from a monospaced font (code), or a bullet; a word hyphenated at a line
-  end is joined again;
+  end is joined again, unless the document's own words say it is a compound
+  ("Debian-specific");
 - a heading that wraps onto a second line is one heading, and so is a
   "Chapter 3" label with the title under it; a printed web page's permalink
   mark (¶) is dropped from it;
@@ -36,6 +37,9 @@ _BULLET = re.compile(r"^([•◦▪‣∙·\-–*o])\s+(.*)$")
 _MONO = re.compile(r"mono|courier|code|consol", re.I)
 _LABEL = re.compile(r"^(chapter|appendix|part)\s+[\dA-Z]+\.?$", re.I)  # its title follows on the next line
 _PERMALINK = re.compile(r"\s*¶\s*$")  # a printed web page's heading anchor
+_SOFT = "\u00ad"
+_HYPHENATED = re.compile(rf"([^\W\d_]+){_SOFT}([^\W\d_]+)")
+_WORD = re.compile(rf"(?<![\w{_SOFT}-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w{_SOFT}-])")
 
 
 @dataclass
@@ -65,6 +69,7 @@ def read(name: str, data: bytes) -> Document:
     if not lines:
         raise ReaderError("no text in it (a scanned PDF needs OCR first)")
     lines = _drop_furniture(lines, pages=lines[-1].page + 1)
+    _dehyphenate(lines)
     body = Counter(round(ln.size) for ln in lines for _ in range(len(ln.text))).most_common(1)[0][0]
     sizes = sorted({round(ln.size) for ln in lines if _is_heading(ln, body)}, reverse=True)
     outline = Outline()
@@ -121,8 +126,9 @@ def _page_lines(page, number: int) -> list[_Line]:
             chars.append(index)
             continue
         # PDFium marks a word hyphenated at a line end with U+FFFE (and joins the halves); a soft
-        # hyphen (U+00AD) is the same thing written into the PDF. Either way: one word again.
-        shown = "".join(text[i] for i in chars).replace("\ufffe", "").replace("\u00ad", "").strip()
+        # hyphen (U+00AD) is the same thing written into the PDF. Kept as a soft hyphen until the
+        # whole document's words say whether the halves are one word or a compound (_dehyphenate).
+        shown = "".join(text[i] for i in chars).replace("\ufffe", _SOFT).strip()
         if shown:
             visible = [i for i in chars if not text[i].isspace()]
             sizes = Counter(round(raw.FPDFText_GetFontSize(handle, i), 1) for i in visible)
@@ -152,6 +158,32 @@ def _page_lines(page, number: int) -> list[_Line]:
         found = sorted(steps.get(line.size, []))
         line.pitch = found[len(found) // 2] if found else line.size * 1.2
     return lines
+
+
+def _dehyphenate(lines: list[_Line]) -> None:
+    """Each word hyphenated at a line end, as the rest of the document writes it: "manage-ment" is
+    "management", but "Debian-specific" keeps its hyphen when the document writes it so elsewhere,
+    or when it never writes "debianspecific" and both halves are words of its own (of three letters
+    or more: "re-", "un-" are prefixes)."""
+    if not any(_SOFT in ln.text for ln in lines):
+        return
+    words: set[str] = set()
+    for ln in lines:
+        for word in _WORD.findall(ln.text.lower()):
+            words.add(word)
+            words.update(word.split("-"))
+
+    def rejoin(m: re.Match) -> str:
+        left, right = m.group(1), m.group(2)
+        joined, compound = f"{left}{right}".lower(), f"{left}-{right}".lower()
+        halves = min(len(left), len(right)) > 2 and left.lower() in words and right.lower() in words
+        if compound in words or (halves and joined not in words):
+            return f"{left}-{right}"
+        return left + right
+
+    for ln in lines:
+        if _SOFT in ln.text:
+            ln.text = _HYPHENATED.sub(rejoin, ln.text).replace(_SOFT, "")
 
 
 def _font(handle, index: int) -> str:

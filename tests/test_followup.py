@@ -166,3 +166,27 @@ def test_a_follow_up_read_by_its_form_is_answered_with_the_previous_question_as_
     together = answerer.ask("and then restart it?", 1, 0.0, context=reading.context)
     assert alone.hits[0].passage.leaf == "Backups"  # its own words alone point elsewhere
     assert together.hits[0].passage.leaf == "Installing the agent"
+
+
+def test_suggestions_are_questions_then_headings_never_introduction(tmp_path):
+    from roleqa.answer import Answerer
+    from roleqa.build import ensure_index
+    from roleqa.config import Settings
+
+    from .conftest import CACHE
+    from .fakes import FakeEncoder
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "agent.md").write_text(
+        "# Agent\n\nThe agent collects metrics on every host of the cluster.\n\n"
+        "## Installing the agent\n\nRun the installer script as root, then restart the agent service.\n\n"
+        "## Why is the agent slow?\n\n- It scans every disk at start.\n- It waits for the network to be up.\n"
+        "- It compresses old logs.\n"
+    )
+    index, encoder = ensure_index(Settings(corpus_dir=notes, index_dir=tmp_path / "ix", cache_dir=CACHE), FakeEncoder())
+    result = Answerer(index, encoder).ask("what is the capital of Peru?", 3, 1.0)
+    assert not result.answered
+    # The question heading (its answer is a list: passages without a question of their own) is
+    # suggested as the question it is; the other heading as what to ask about; nothing twice.
+    assert set(result.suggestions) == {"Why is the agent slow?", "Ask about: Installing the agent"}

@@ -384,7 +384,15 @@ class Answerer:
                 return questions
         for row in top_k(heading, 200).tolist():
             p = self.index.passage(int(row))
-            text = f"Ask about: {p.leaf}" if not p.question and p.leaf != INTRODUCTION else ""
+            # A heading that is a question is suggested as it is (an FAQ answer made of lists is
+            # passages of its own, without the question as theirs).
+            text = (
+                ""
+                if p.question or p.leaf == INTRODUCTION
+                else p.leaf
+                if p.leaf.endswith("?")
+                else f"Ask about: {p.leaf}"
+            )
             if text and text.lower() not in seen:
                 seen.add(text.lower())
                 questions.append(text)

@@ -72,6 +72,12 @@ def test_restructuredtext_sphinx_sources():
     argparse = all_text(chunk_document(read(REAL / "pyhowto" / "rst" / "argparse.rst.txt")))
     assert "The ls command is useful when run without any options at all." in argparse
     assert "No role entry" not in argparse and "(INFO/1)" not in argparse
+    # A :ref: to a label of this document shows the title of the section it labels, as Sphinx shows
+    # it; a label from another document shows as words.
+    regex = all_text(chunk_document(read(REAL / "pyhowto" / "rst" / "regex.rst.txt")))
+    assert "See The Backslash Plague." in regex and "the-backslash-plague" not in regex
+    unicode = all_text(chunk_document(read(REAL / "pyhowto" / "rst" / "unicode.rst.txt")))
+    assert "standard encodings for a list" in unicode and "standard-encodings" not in unicode
 
 
 def test_html_pages_main_content_only():

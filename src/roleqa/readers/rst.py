@@ -4,8 +4,10 @@ docutils parses the text into a tree: section titles by their underline,
 paragraphs, lists, literal and doctest blocks, tables. Sphinx adds roles
 (:func:`sorted`) and directives (.. versionadded::, .. toctree::) that plain
 docutils does not know: a role keeps its text ("sorted"; "text" of
-`text <target>`), a directive that carries prose keeps it (note, seealso,
-versionchanged, function signatures...), a code directive is code, and the
+`text <target>`; a :ref: to a label shows the title of the section it names
+when that section is in the same document, else the label as words), a
+directive that carries prose keeps it (note, seealso, versionchanged,
+function signatures...), a code directive is code, and the
 navigation and markup-only ones (toctree, index, highlight, module, labels
 such as `.. _name:`) are dropped.
 """
@@ -42,6 +44,8 @@ _DROPPED = frozenset(
 )
 _CODE = frozenset("code-block sourcecode code doctest testcode testoutput".split())
 _TARGET = re.compile(r"^(.*?)\s*<[^<>]*>$", re.S)
+_REFERENCES = frozenset(("ref", "doc"))  # roles whose text, with no title given, is a label or a path
+_REFERENCE = "roleqa-reference"
 
 
 def read(name: str, text: str) -> Document:
@@ -61,6 +65,7 @@ def read(name: str, text: str) -> Document:
     # in list items and definitions as well as between blocks: none of them is the document's.
     for message in list(doctree.findall(nodes.system_message)):
         message.parent.remove(message)
+    _resolve_references(doctree)
     outline = Outline()
     title = ""
     for child in doctree.children:
@@ -149,7 +154,25 @@ def _generic_role(name, rawtext, text, lineno, inliner, options=None, content=No
     label = shown.group(1) if shown else text
     if label.startswith("~"):
         label = label[1:].rsplit(".", 1)[-1]
+    if name in _REFERENCES and not shown:
+        # Sphinx shows the title of the section the label names: resolved once the document is read
+        # (_resolve_references); the label is only a placeholder.
+        return [nodes.inline(rawtext, label.lstrip("!"), classes=[_REFERENCE], label=label.lstrip("!").lower())], []
     return [nodes.literal(rawtext, label.lstrip("!"))], []
+
+
+def _resolve_references(doctree: nodes.document) -> None:
+    """Each :ref:`label` without a title of its own shows the title of the section it labels in
+    this document; a label from another document shows as words ("tutorial index")."""
+    for node in list(doctree.findall(nodes.inline)):
+        if _REFERENCE not in node.get("classes", []):
+            continue
+        target = doctree.ids.get(doctree.nameids.get(node["label"]) or "")
+        if isinstance(target, nodes.section) and isinstance(target.next_node(nodes.title), nodes.title):
+            shown = target.next_node(nodes.title).astext()
+        else:
+            shown = re.sub(r"[-_]+", " ", node["label"].rsplit("/", 1)[-1]).strip()
+        node.parent.replace(node, nodes.Text(shown))
 
 
 class _Kept(Directive):

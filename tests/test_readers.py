@@ -382,3 +382,20 @@ def test_pdf_words_hyphenated_at_a_line_end_are_written_as_the_document_writes_t
     assert "Can I install and compile a kernel without some Debian-specific tweaking?" in headings(doc)
     text = all_text(chunk_document(doc))
     assert "Debianspecific" not in text and "management" in text and "manage-ment" not in text
+
+
+def test_rest_references_to_other_files_show_the_titles_they_name(tmp_path):
+    (tmp_path / "install.rst").write_text(
+        "Installing\n==========\n\n.. _agent-setup:\n\nSetting up the agent\n--------------------\n\n"
+        "Run the installer as root, then restart the service.\n"
+    )
+    (tmp_path / "faq.rst").write_text(
+        "FAQ\n===\n\nHow do I install it?\n--------------------\n\n"
+        "See :ref:`agent-setup` in :doc:`/guide/install`, and :ref:`the notes <release-notes>`"
+        " or :ref:`no-such-label`.\n"
+    )
+    sources, _ = read_corpus(tmp_path)
+    docs, warnings = parse_sources(sources)
+    faq = all_text(chunk_document(next(d for d in docs if d.name == "faq.rst")))
+    assert not warnings
+    assert "See Setting up the agent in Installing, and the notes or no such label." in faq

@@ -81,6 +81,10 @@ class Document:
     sections: list[Section]
     # The title the file gives itself (HTML's <title>) when its one top heading became `title`.
     file_title: str = ""
+    # reST: the labels it gives its sections (and "doc:<file>" itself), each with the title shown for
+    # it; and the labels it refers to that it does not have (ingest.parse_sources finds them elsewhere).
+    labels: dict[str, str] = field(default_factory=dict)
+    references: frozenset[str] = frozenset()
 
 
 class Outline:

@@ -131,13 +131,27 @@ def parse_sources(sources: list[Source]) -> tuple[list[Document], list[str]]:
     """Each source parsed by its reader; a file its reader cannot parse is skipped with the reason."""
     docs: list[Document] = []
     warnings: list[str] = []
+    parsed: list[tuple[Source, Document]] = []
     for source in sources:
-        data = source.data.decode("utf-8-sig") if source.kind in TEXT_KINDS else source.data
         try:
-            docs.append(parse(source.name, source.kind, data))
+            parsed.append((source, parse(source.name, source.kind, _decoded(source))))
         except ReaderError as e:
             warnings.append(f"skipped {source.name}: {e}")
+    # A reST reference to a section of another file (Sphinx's :ref:) shows that section's title: the
+    # files that have one are read again, with every file's labels (most files have none).
+    labels = {label: title for _, doc in parsed for label, title in doc.labels.items()}
+    for source, doc in parsed:
+        if doc.references & labels.keys():
+            try:
+                doc = parse(source.name, source.kind, _decoded(source), labels)
+            except ReaderError:
+                pass  # read once already: the first reading stands
+        docs.append(doc)
     return docs, warnings
+
+
+def _decoded(source: Source) -> bytes | str:
+    return source.data.decode("utf-8-sig") if source.kind in TEXT_KINDS else source.data
 
 
 def corpus_fingerprint(sources: list[Source]) -> str:

@@ -15,6 +15,7 @@ the build skips that file with the reason and indexes the rest.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import import_module
 from pathlib import PurePosixPath
 
@@ -58,11 +59,12 @@ def default_title(name: str) -> str:
     return stem.replace("-", " ").replace("_", " ")
 
 
-def parse(name: str, kind: str, data: bytes | str) -> Document:
-    """The document in `data` (text for the text kinds, bytes for html and pdf)."""
+def parse(name: str, kind: str, data: bytes | str, labels: Mapping[str, str] | None = None) -> Document:
+    """The document in `data` (text for the text kinds, bytes for html and pdf); `labels`: the
+    sections other reST files of the corpus label (Document.labels), for a reST file's references."""
     reader = import_module(f"roleqa.readers.{kind}")
     try:
-        return reader.read(name, data)
+        return reader.read(name, data, labels) if labels else reader.read(name, data)
     except ReaderError:
         raise
     except Exception as e:  # noqa: BLE001 - a library's failure on one file must not stop the build

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 
 from docutils import nodes
 from docutils.core import publish_doctree
@@ -48,7 +49,9 @@ _REFERENCES = frozenset(("ref", "doc"))  # roles whose text, with no title given
 _REFERENCE = "roleqa-reference"
 
 
-def read(name: str, text: str) -> Document:
+def read(name: str, text: str, labels: Mapping[str, str] | None = None) -> Document:
+    """The document; `labels` (Document.labels of the corpus's other reST files) name the sections
+    its references to other files point to."""
     _register()
     doctree = publish_doctree(
         text,
@@ -65,7 +68,7 @@ def read(name: str, text: str) -> Document:
     # in list items and definitions as well as between blocks: none of them is the document's.
     for message in list(doctree.findall(nodes.system_message)):
         message.parent.remove(message)
-    _resolve_references(doctree)
+    unresolved = _resolve_references(doctree, labels or {})
     outline = Outline()
     title = ""
     for child in doctree.children:
@@ -73,7 +76,10 @@ def read(name: str, text: str) -> Document:
             title = child.astext()
         else:
             _block(child, outline, 1)
-    return outline.document(name, title or default_title(name))
+    doc = outline.document(name, title or default_title(name))
+    doc.labels = _labels(doctree) | {f"doc:{_stem(name)}": doc.title}
+    doc.references = frozenset(unresolved)
+    return doc
 
 
 def _block(node: nodes.Node, out: Outline, depth: int) -> None:
@@ -157,22 +163,46 @@ def _generic_role(name, rawtext, text, lineno, inliner, options=None, content=No
     if name in _REFERENCES and not shown:
         # Sphinx shows the title of the section the label names: resolved once the document is read
         # (_resolve_references); the label is only a placeholder.
-        return [nodes.inline(rawtext, label.lstrip("!"), classes=[_REFERENCE], label=label.lstrip("!").lower())], []
+        key = label.lstrip("!").lower()
+        key = f"doc:{_stem(key)}" if name == "doc" else key
+        return [nodes.inline(rawtext, label.lstrip("!"), classes=[_REFERENCE], label=key)], []
     return [nodes.literal(rawtext, label.lstrip("!"))], []
 
 
-def _resolve_references(doctree: nodes.document) -> None:
-    """Each :ref:`label` without a title of its own shows the title of the section it labels in
-    this document; a label from another document shows as words ("tutorial index")."""
+def _resolve_references(doctree: nodes.document, labels: Mapping[str, str]) -> set[str]:
+    """Each :ref:`label` (or :doc:`path`) without a title of its own shows the title of the section
+    (or document) it names, in this document or in `labels`; one found in neither shows as words
+    ("tutorial index"). Returns those not found, which another file of the corpus may name."""
+    unresolved: set[str] = set()
     for node in list(doctree.findall(nodes.inline)):
         if _REFERENCE not in node.get("classes", []):
             continue
-        target = doctree.ids.get(doctree.nameids.get(node["label"]) or "")
+        label = node["label"]
+        target = doctree.ids.get(doctree.nameids.get(label) or "")
         if isinstance(target, nodes.section) and isinstance(target.next_node(nodes.title), nodes.title):
             shown = target.next_node(nodes.title).astext()
+        elif label in labels:
+            shown = labels[label]
         else:
-            shown = re.sub(r"[-_]+", " ", node["label"].rsplit("/", 1)[-1]).strip()
+            unresolved.add(label)
+            shown = re.sub(r"[-_]+", " ", label.rsplit("/", 1)[-1].removeprefix("doc:")).strip()
         node.parent.replace(node, nodes.Text(shown))
+    return unresolved
+
+
+def _labels(doctree: nodes.document) -> dict[str, str]:
+    """The labels this document gives its sections (".. _why-self:"), each with the section's title."""
+    found = {}
+    for name, explicit in doctree.nametypes.items():
+        target = doctree.ids.get(doctree.nameids.get(name) or "")
+        if explicit and isinstance(target, nodes.section) and isinstance(target.next_node(nodes.title), nodes.title):
+            found[name] = target.next_node(nodes.title).astext()
+    return found
+
+
+def _stem(path: str) -> str:
+    """A file as :doc: names it: "/howto/sorting" and "sorting.rst.txt" -> "sorting"."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1].split(".")[0].lower()
 
 
 class _Kept(Directive):

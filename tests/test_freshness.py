@@ -159,3 +159,35 @@ def test_a_new_chunking_version_chunks_every_document_again_but_embeds_only_new_
     assert Counting.embedded == 60
     assert again.manifest["chunking"]["version"] == sources.CHUNKING_VERSION
     assert [p.text for p in again.passages] == [p.text for p in first.passages]
+
+
+def test_a_rebuild_reads_again_the_files_whose_references_name_a_changed_one(tmp_path, fake_encoder, monkeypatch):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    install = "Installing\n==========\n\n.. _agent-setup:\n\n{}\n--------------------\n\nRun the installer as root.\n"
+    (folder / "install.rst").write_text(install.format("Setting up the agent"))
+    faq = "FAQ\n===\n\nHow do I install it?\n--------------------\n\n{} :ref:`agent-setup`.\n"
+    (folder / "faq.rst").write_text(faq.format("See"))
+    (folder / "notes.rst").write_text("Notes\n=====\n\nBack up the data folder every night.\n")
+    settings = Settings(corpus_dir=folder, index_dir=tmp_path / "ix", cache_dir=CACHE)
+
+    def faq_text() -> str:
+        return " ".join(p.text for p in read_index(tmp_path / "ix").passages if p.document == "faq.rst")
+
+    ensure_index(settings, fake_encoder)
+    assert faq_text() == "See Setting up the agent."
+    parsed: list[str] = []
+    real_parse = ingest.parse
+
+    def spy(name, *args):
+        parsed.append(name)
+        return real_parse(name, *args)
+
+    monkeypatch.setattr(ingest, "parse", spy)
+    (folder / "install.rst").write_text(install.format("Installing the agent"))
+    ensure_index(settings, fake_encoder)
+    assert faq_text() == "See Installing the agent."  # read again: its reference names a changed file
+    assert "notes.rst" not in parsed  # an untouched file that refers to none is not
+    (folder / "faq.rst").write_text(faq.format("Read"))
+    ensure_index(settings, fake_encoder)
+    assert faq_text() == "Read Installing the agent."  # a changed file gets the labels of the kept ones

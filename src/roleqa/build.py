@@ -76,7 +76,7 @@ def build_index(
     embedded = _previous(writer, sources.model_fingerprint)  # its vectors are reused by text
     # Its passages and term counts only under the same chunking (they are derived by this code).
     previous = embedded if embedded is not None and embedded.manifest.get("chunking") == chunking_settings() else None
-    passages, documents = _passages(sources, previous, notify)
+    passages, documents, links = _passages(sources, previous, notify)
     if not passages:
         raise RoleqaError(f"the documents in {sources.corpus_dir} hold no text to answer from; add some text")
     found, notices, _ = sources.alternates
@@ -117,6 +117,7 @@ def build_index(
             "fingerprint": sources.corpus_fingerprint,
             "stamp": sources.stamp,
             "documents": documents,
+            "links": links,
             "warnings": sources.warnings,
         },
         "chunking": chunking_settings(),
@@ -171,13 +172,19 @@ def _previous(writer: store.Writer, model: str | None) -> Index | None:
         return None
 
 
-def _passages(sources: Sources, previous: Index | None, notify: Notify) -> tuple[list[Passage], dict[str, str]]:
-    """The passages of every document, in order, and each document's content hash.
+def _passages(
+    sources: Sources, previous: Index | None, notify: Notify
+) -> tuple[list[Passage], dict[str, str], dict[str, dict]]:
+    """The passages of every document, in order, each document's content hash, and the reST labels
+    and references of the documents that have them (the manifest's corpus "links").
 
     A document whose content the previous version already indexed keeps its
-    passages; only new and changed files are parsed.
+    passages; only new and changed files are parsed, and those that refer to a
+    label of one of them (a :ref: shows the title of the section it names).
     """
-    before = previous.manifest.get("corpus", {}).get("documents", {}) if previous is not None else {}
+    corpus = previous.manifest.get("corpus", {}) if previous is not None else {}
+    before = corpus.get("documents", {})
+    links_before = corpus.get("links") or {}
     digests = {s.name: hashlib.sha256(s.data).hexdigest() for s in sources.docs}
     changed = [s for s in sources.docs if not isinstance(before, dict) or before.get(s.name) != digests[s.name]]
     changed_names = {s.name for s in changed}
@@ -185,10 +192,31 @@ def _passages(sources: Sources, previous: Index | None, notify: Notify) -> tuple
     if previous is not None and len(changed) < len(sources.docs):
         for p in previous.passages:
             kept.setdefault(p.document, []).append(p)
-    docs, skipped = parse_sources(changed)
+    labels = {
+        label: title
+        for name, link in links_before.items()
+        if name in digests and name not in changed_names
+        for label, title in link.get("labels", {}).items()
+    }
+    docs, skipped = parse_sources(changed, labels)
+    if kept:
+        # A kept document that refers to a label a changed one gives, or gave, is read again.
+        moved = {label for name in changed_names for label in links_before.get(name, {}).get("labels", {})}
+        moved |= {label for d in docs for label in d.labels}
+        again = [
+            s
+            for s in sources.docs
+            if s.name not in changed_names and moved & set(links_before.get(s.name, {}).get("references", []))
+        ]
+        if again:
+            redone, more = parse_sources(again, labels | {label: t for d in docs for label, t in d.labels.items()})
+            docs, skipped = docs + redone, skipped + more
+            changed_names |= {s.name for s in again}
     for warning in skipped:
         notify(warning)
     fresh = {d.name: chunk_document(d) for d in docs}
+    links = {n: link for n, link in links_before.items() if n in digests and n not in changed_names}
+    links |= {d.name: {"labels": d.labels, "references": sorted(d.references)} for d in docs if d.labels}
     passages: list[Passage] = []
     documents: dict[str, str] = {}
     for source in sources.docs:
@@ -196,7 +224,7 @@ def _passages(sources: Sources, previous: Index | None, notify: Notify) -> tuple
         if found is not None:
             passages.extend(found)
             documents[source.name] = digests[source.name]
-    return passages, documents
+    return passages, documents, {n: links[n] for n in documents if n in links}
 
 
 def _known_vectors(previous: Index | None) -> dict[str, np.ndarray]:

@@ -82,7 +82,7 @@ class Document:
     # The title the file gives itself (HTML's <title>) when its one top heading became `title`.
     file_title: str = ""
     # reST: the labels it gives its sections (and "doc:<file>" itself), each with the title shown for
-    # it; and the labels it refers to that it does not have (ingest.parse_sources finds them elsewhere).
+    # it; and the labels of other files it refers to (ingest.parse_sources gives it their titles).
     labels: dict[str, str] = field(default_factory=dict)
     references: frozenset[str] = frozenset()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,23 +127,25 @@ def _load(path: Path, kind: str) -> tuple[str | None, bytes]:
     return None, data
 
 
-def parse_sources(sources: list[Source]) -> tuple[list[Document], list[str]]:
-    """Each source parsed by its reader; a file its reader cannot parse is skipped with the reason."""
-    docs: list[Document] = []
+def parse_sources(sources: list[Source], labels: Mapping[str, str] | None = None) -> tuple[list[Document], list[str]]:
+    """Each source parsed by its reader; a file its reader cannot parse is skipped with the reason.
+    `labels`: the section labels of the corpus's other reST files (Document.labels)."""
+    known = dict(labels or {})
     warnings: list[str] = []
     parsed: list[tuple[Source, Document]] = []
     for source in sources:
         try:
-            parsed.append((source, parse(source.name, source.kind, _decoded(source))))
+            parsed.append((source, parse(source.name, source.kind, _decoded(source), known or None)))
         except ReaderError as e:
             warnings.append(f"skipped {source.name}: {e}")
-    # A reST reference to a section of another file (Sphinx's :ref:) shows that section's title: the
-    # files that have one are read again, with every file's labels (most files have none).
-    labels = {label: title for _, doc in parsed for label, title in doc.labels.items()}
+    # A reST reference to a section of another file (Sphinx's :ref:) shows that section's title: a
+    # file that refers to one of these files' labels is read again with them (most files have none).
+    new = {label: title for _, doc in parsed for label, title in doc.labels.items() if label not in known}
+    docs: list[Document] = []
     for source, doc in parsed:
-        if doc.references & labels.keys():
+        if doc.references & new.keys():
             try:
-                doc = parse(source.name, source.kind, _decoded(source), labels)
+                doc = parse(source.name, source.kind, _decoded(source), known | new)
             except ReaderError:
                 pass  # read once already: the first reading stands
         docs.append(doc)

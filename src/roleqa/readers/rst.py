@@ -68,7 +68,7 @@ def read(name: str, text: str, labels: Mapping[str, str] | None = None) -> Docum
     # in list items and definitions as well as between blocks: none of them is the document's.
     for message in list(doctree.findall(nodes.system_message)):
         message.parent.remove(message)
-    unresolved = _resolve_references(doctree, labels or {})
+    external = _resolve_references(doctree, labels or {})
     outline = Outline()
     title = ""
     for child in doctree.children:
@@ -78,7 +78,7 @@ def read(name: str, text: str, labels: Mapping[str, str] | None = None) -> Docum
             _block(child, outline, 1)
     doc = outline.document(name, title or default_title(name))
     doc.labels = _labels(doctree) | {f"doc:{_stem(name)}": doc.title}
-    doc.references = frozenset(unresolved)
+    doc.references = frozenset(external)
     return doc
 
 
@@ -172,8 +172,8 @@ def _generic_role(name, rawtext, text, lineno, inliner, options=None, content=No
 def _resolve_references(doctree: nodes.document, labels: Mapping[str, str]) -> set[str]:
     """Each :ref:`label` (or :doc:`path`) without a title of its own shows the title of the section
     (or document) it names, in this document or in `labels`; one found in neither shows as words
-    ("tutorial index"). Returns those not found, which another file of the corpus may name."""
-    unresolved: set[str] = set()
+    ("tutorial index"). Returns the labels it refers to that are not this document's."""
+    external: set[str] = set()
     for node in list(doctree.findall(nodes.inline)):
         if _REFERENCE not in node.get("classes", []):
             continue
@@ -181,13 +181,11 @@ def _resolve_references(doctree: nodes.document, labels: Mapping[str, str]) -> s
         target = doctree.ids.get(doctree.nameids.get(label) or "")
         if isinstance(target, nodes.section) and isinstance(target.next_node(nodes.title), nodes.title):
             shown = target.next_node(nodes.title).astext()
-        elif label in labels:
-            shown = labels[label]
         else:
-            unresolved.add(label)
-            shown = re.sub(r"[-_]+", " ", label.rsplit("/", 1)[-1].removeprefix("doc:")).strip()
+            external.add(label)
+            shown = labels.get(label) or re.sub(r"[-_]+", " ", label.rsplit("/", 1)[-1].removeprefix("doc:")).strip()
         node.parent.replace(node, nodes.Text(shown))
-    return unresolved
+    return external
 
 
 def _labels(doctree: nodes.document) -> dict[str, str]:

@@ -35,6 +35,7 @@ SETS = {
     "ripgrep": [("markdown", "md", None)],
     "pyhowto": [("reST (Sphinx sources)", "rst", "rst"), ("HTML", "html", "html")],
     "debref": [("PDF", "pdf", None), ("plain text", "txt", None), ("HTML", "html", "html")],
+    "pyprog": [("reST (Sphinx sources)", "rst", "rst"), ("HTML", "html", "html")],
     # Held out (--split test only): pandoc reads no AsciiDoc, so gitfaq's conversion is from its HTML page.
     "pyfaq": [("reST (Sphinx source)", "rst", "rst"), ("HTML", "html", "html")],
     "gitfaq": [("plain text (AsciiDoc source)", "txt", None), ("HTML (AsciiDoc)", "html", "html")],
@@ -72,7 +73,7 @@ def measure(corpus: Path, questions: Path, split: str, work: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev")
-    parser.add_argument("--sets", default="ripgrep,pyhowto,debref", help="held out too: pyfaq,gitfaq,dfaq")
+    parser.add_argument("--sets", default="ripgrep,pyhowto,debref,pyprog", help="held out too: pyfaq,gitfaq,dfaq")
     parser.add_argument("--misses", action="store_true", help="list the questions missed at rank 1")
     args = parser.parse_args()
     if not shutil.which("pandoc"):

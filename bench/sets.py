@@ -20,6 +20,7 @@ CORPORA = {
     "ripgrep": REAL / "ripgrep" / "md",
     "pyhowto": REAL / "pyhowto" / "rst",
     "debref": REAL / "debref" / "txt",
+    "pyprog": REAL / "pyprog" / "rst",
     "pyfaq": REAL / "pyfaq" / "rst",
     "gitfaq": REAL / "gitfaq" / "txt",
     "dfaq": REAL / "dfaq" / "txt",

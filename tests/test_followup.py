@@ -94,6 +94,27 @@ def test_terms_in_the_same_place_of_sibling_headings_are_alternatives():
             "and without root? (following: How do I install the agent on Linux?)",
             LINUX.question,
         ),
+        # A reversal of a question with a direction is that question the other way (no context: the
+        # previous answer is the wrong direction); one that asks more is read in context.
+        (
+            Turn("How do I convert a string to a number?"),
+            "and the other way round?",
+            "How do I convert a number to a string?",
+            "",
+        ),
+        (Turn("how do i turn a str into bytes?"), "ok, and vice versa?", "how do i turn bytes into a str?", ""),
+        (
+            Turn("how do I migrate from MySQL to PostgreSQL?"),
+            "the opposite?",
+            "how do I migrate from PostgreSQL to MySQL?",
+            "",
+        ),
+        (
+            Turn("How do I convert a string to a number?"),
+            "and the other way round for floats?",
+            "and the other way round for floats? (following: How do I convert a string to a number?)",
+            "How do I convert a string to a number?",
+        ),
         (
             Turn("who is the landlord?"),
             "and their phone number?",

@@ -2,6 +2,9 @@
 
 Readings, tried in order:
 
+  - reversal: "and the other way round?" (the reverse, vice versa...) after
+    a question with a direction ("how do I convert a string to a number?")
+    is that question the other way: "how do I convert a number to a string?";
   - swap: a short question that opens like a follow-up and names another
     member of a set of alternatives than the previous question did ("and on
     Windows?" after "how do I install it on Linux?"; "and ML engineers?" after
@@ -61,6 +64,15 @@ _CARRY_MAX_WORDS = 4
 _SWAP_EXTRA_WORDS = 2
 _LEAN_MAX_WORDS = 9  # a pronoun in a longer question most likely points inside it
 _FILLER = frozenset("the a an for of as well too then instead what how about and also same on in with".split())
+_REVERSAL_RE = re.compile(
+    r"\b(?:(?:the )?other way(?: round| around)?|the reverse|in reverse|the opposite(?: way| direction)?|"
+    r"vice versa|backwards?|(?:do|go|going) it back)\b",
+    re.IGNORECASE,
+)
+_ASKING = frozenset("go going do does it can could i you we ok okay so now please is there".split())
+_DETERMINERS = frozenset("a an the my your our their this that these those some any one".split())
+# Where the "Y" of "X to Y" ends: a preposition or clause that is not part of it ("to a number in Python?").
+_PHRASE_ENDS = frozenset("in on with without using for so when if because while by via".split())
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,9 @@ def interpret(
     if previous is None:
         return None
     text = question.strip()
+    turned = _reverse(text, previous.question)
+    if turned:
+        return Reading(turned, same_topic=False)  # the other direction is another answer than the last
     swapped = _swap(text, previous, profile, alternatives)
     if swapped is not False:
         return swapped
@@ -135,6 +150,32 @@ def leans_on_previous(text: str) -> bool:
         if not _STARTS_A_QUESTION_RE.match(rest) or _POINTING_RE.search(rest):
             return True
     return len(words) <= _LEAN_MAX_WORDS and bool(_ANAPHOR_RE.search(text))
+
+
+def _reverse(text: str, previous: str) -> str:
+    """ "and the other way round?" after "how do I convert a string to a number?": the previous
+    question with the two ends of its "X to Y" ("from X to Y", "X into Y") swapped; "" if the
+    question asks for no reversal or the previous one has no direction."""
+    if not _REVERSAL_RE.search(text) or _content_words(_REVERSAL_RE.sub(" ", text)):
+        return ""  # "and the other way round for floats?" asks more than the reverse: read in context
+    words = previous.strip().rstrip("?.! ").split()
+    lower = [w.lower() for w in words]
+    for i in range(len(words) - 1, 0, -1):  # the last "to" or "into" with words on both sides
+        if lower[i] not in ("to", "into") or i + 1 == len(words):
+            continue
+        start = next((j + 1 for j in range(i - 1, -1, -1) if lower[j] == "from"), None)
+        if start is None:  # "X": from its determiner (within a few words), else the one word before
+            start = next((j for j in range(i - 1, max(-1, i - 6), -1) if lower[j] in _DETERMINERS), i - 1)
+        end = next((j for j in range(i + 1, len(words)) if lower[j] in _PHRASE_ENDS), len(words))
+        if start >= i or end <= i + 1:
+            continue
+        left, right = " ".join(words[start:i]), " ".join(words[i + 1 : end])
+        return " ".join([*words[:start], right, words[i], left, *words[end:]]) + "?"
+    return ""
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z']+", text.lower()) if w not in _FILLER and w not in _ASKING]
 
 
 def _swap(text: str, previous: Turn, profile: Profile, alternatives) -> Reading | None | bool:

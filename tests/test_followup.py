@@ -84,6 +84,18 @@ def test_terms_in_the_same_place_of_sibling_headings_are_alternatives():
         (LINUX, "is it slow?", "is it slow? (following: How do I install the agent on Linux?)", LINUX.question),
         (
             LINUX,
+            "can I force it to restart?",
+            "can I force it to restart? (following: How do I install the agent on Linux?)",
+            LINUX.question,
+        ),
+        (
+            LINUX,
+            "can I use apt instead?",
+            "can I use apt instead? (following: How do I install the agent on Linux?)",
+            LINUX.question,
+        ),
+        (
+            LINUX,
             "and the other way round?",
             "and the other way round? (following: How do I install the agent on Linux?)",
             LINUX.question,
@@ -135,6 +147,9 @@ def test_follow_ups_on_any_corpus(previous, question, reading, context):
         "And what is the default port of the agent?",
         "What does the configuration file look like?",
         "How do I list the files the agent would scan without scanning them?",  # "them" points inside it
+        "Is it safe to delete the cache folder?",  # "it ... to delete": it points at nothing
+        "How long does it take to scan a disk?",
+        "Should I use the CLI instead of the API?",  # "instead of X" is no "instead?"
         "how many ml of milk go into a pancake?",
     ],
 )

@@ -52,13 +52,17 @@ _STARTS_A_QUESTION_RE = re.compile(
     r"^(what|how|why|who|whom|which|when|where|is|are|do|does|did|can|could|should|will|would)\b", re.I
 )
 _ANAPHOR_RE = re.compile(
-    r"\b(it|its|that|this|those|these|them|they|their|there|then|one|ones|such|too|either|instead|"
+    r"\b(it|its|that|this|those|these|them|they|their|there|then|one|ones|such|too|either|instead(?!\s+of\b)|"
     r"the same|the other|the opposite|the reverse)\b",
     re.IGNORECASE,
 )
 _POINTING_RE = re.compile(
     r"\b(that|this|those|these|them|they|their|one|ones|such|the same|the other|the opposite)\b", re.IGNORECASE
 )
+# "it" that points at nothing: the subject of "is it safe to use...?", "how long does it take to...?",
+# "does it make sense to...?" (one to three words, then "to" and a verb). Not "force it to treat it
+# as text?": there "it" is the object, and points back.
+_EXPLETIVE_RE = re.compile(r"\bit(?=(?:\s+[\w'-]+){1,3}\s+to\s+\w)", re.IGNORECASE)
 _PRONOUN_RE = re.compile(r"\b(they|them|their|theirs|those people|these people)\b", re.IGNORECASE)
 _CARRY_MAX_WORDS = 4
 _SWAP_EXTRA_WORDS = 2
@@ -149,7 +153,7 @@ def leans_on_previous(text: str) -> bool:
         # ("it" is not one here: "and how long does it take to learn...?").
         if not _STARTS_A_QUESTION_RE.match(rest) or _POINTING_RE.search(rest):
             return True
-    return len(words) <= _LEAN_MAX_WORDS and bool(_ANAPHOR_RE.search(text))
+    return len(words) <= _LEAN_MAX_WORDS and bool(_ANAPHOR_RE.search(_EXPLETIVE_RE.sub(" ", text)))
 
 
 def _reverse(text: str, previous: str) -> str:

@@ -6,7 +6,7 @@ from roleqa.errors import RoleqaError
 from roleqa.passage import Passage
 from roleqa.profile import load_profile
 from roleqa.render import JsonRenderer
-from roleqa.repl import HELP, ChatSession, answer_lines, run_chat
+from roleqa.repl import HELP, ChatSession, answer_lines, run_chat, topic_of
 from roleqa.result import Hit, Result
 
 from .conftest import SHIPPED_CORPUS
@@ -116,7 +116,7 @@ def test_transcript_with_follow_ups_and_commands():
                 "  cosine to its section (mean of passages)  0.000  (x 0.6)",
                 "  words in common (BM25, 0 to 1)            0.000  (x 0.4)",
                 "  role: same +1, the other -1                  +1  (x 0.05)",
-                "  on the topic of the previous answer          no  (+0.3)",
+                "  on the topic of the previous answer       0.000  (x 0.3)",
                 "  asks about another job                       no  (-1)",
                 "  ranking score                             1.500",
                 "  question's words no passage has (share)   0.000",
@@ -143,7 +143,7 @@ def test_transcript_with_follow_ups_and_commands():
         prompt,
     ]
     # The role swap kept the topic: the previous answer's sections got the bonus.
-    assert ask.asked[1] == ("How much do machine learning engineers earn?", 2, frozenset({"Salary"}))
+    assert ask.asked[1] == ("How much do machine learning engineers earn?", 2, {"Salary": 1.0})
 
 
 def test_unanswered_questions_do_not_become_the_topic():
@@ -164,7 +164,7 @@ def test_a_first_question_left_unanswered_is_still_what_a_follow_up_leans_on():
     assert (
         chat.last.interpreted_as == "and one that logs wind? (following: is the weather station log kept for a year?)"
     )
-    assert ask.asked[-1][2] == frozenset()  # no topic to keep to: its answers were not given
+    assert ask.asked[-1][2] == {}  # no topic to keep to: its answers were not given
     # Once a question is answered, an unanswered one no longer replaces it.
     chat.handle("What tools do data scientists use?")
     chat.handle("what about the weather?")
@@ -216,3 +216,11 @@ def test_a_failing_line_in_piped_chat_is_reported_and_the_batch_goes_on():
     assert code == 1
     assert out == ["A: what does a teacher earn #1", "", "A: what does a pilot earn #1"]
     assert errors == ["Error: index broken"]
+
+
+def test_the_topic_weighs_each_section_by_its_answer_confidence_over_the_best():
+    def hit(section: str, score: float) -> Hit:
+        return Hit(1, Passage(id=section, document="d", title="T", section=section, kind="article", text="x"), score)
+
+    assert topic_of([hit("A", 0.9), hit("B", 0.45), hit("A", 0.3)]) == {"A": 1.0, "B": 0.5}
+    assert topic_of([]) == {}

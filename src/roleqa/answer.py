@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import cached_property
@@ -85,6 +85,9 @@ def calibration_for(index: Index, profile: Profile | None = None) -> Calibration
     return replace(GENERIC_CALIBRATION, bank=bank)
 
 
+# Sections a chat follow-up stays on: each with a weight in [0, 1] of the topic bonus (the chat
+# weighs each by its answer's confidence over the best one's, followup.Turn), or a set (weight 1).
+Topic = Mapping[str, float] | frozenset[str]
 # A batch of questions normalized, the same expanded, and the expanded ones' vectors.
 _Embedded = tuple[list[str], list[str], "np.ndarray | None"]
 
@@ -115,12 +118,11 @@ class Answerer:
         self.calibration = calibration or calibration_for(index)
         self.sections = [" > ".join([s[1]]) for s in index.sections]
 
-    def ask(
-        self, question: str, k: int, threshold: float, topic: frozenset[str] = frozenset(), context: str = ""
-    ) -> Result:
+    def ask(self, question: str, k: int, threshold: float, topic: Topic = frozenset(), context: str = "") -> Result:
         """The top-k passages for `question`; answered when the best reaches `threshold`.
 
-        `topic`: sections (heading paths) a chat follow-up stays on; their passages get a bonus.
+        `topic`: sections (heading paths) a chat follow-up stays on; their passages get a bonus
+        (TOPIC_BONUS times the section's weight).
         `context`: the previous question, for a follow-up read by its form; every part of the
         score is then blended with that of the two questions together (CONTEXT_WEIGHT).
         """
@@ -133,9 +135,7 @@ class Answerer:
         parts = {name: (1 - CONTEXT_WEIGHT) * alone[name] + CONTEXT_WEIGHT * together[name] for name in alone}
         return self._result(cleaned, parts, k, threshold, topic)
 
-    def ask_many(
-        self, questions: Sequence[str], k: int, threshold: float, topic: frozenset[str] = frozenset()
-    ) -> list[Result]:
+    def ask_many(self, questions: Sequence[str], k: int, threshold: float, topic: Topic = frozenset()) -> list[Result]:
         """Like `ask` for several questions, embedded in one batch."""
         return self._answer_embedded(self._embed_questions(questions), k, threshold, topic)
 
@@ -167,7 +167,7 @@ class Answerer:
         return cleaned, expanded, vectors
 
     def _answer_embedded(
-        self, embedded: _Embedded, k: int, threshold: float, topic: frozenset[str] = frozenset()
+        self, embedded: _Embedded, k: int, threshold: float, topic: Topic = frozenset()
     ) -> list[Result]:
         cleaned, expanded, vectors = embedded
         if not cleaned:
@@ -249,7 +249,7 @@ class Answerer:
         """Rows never answered: FAQ entries that only point to another section (alternates.pointed)."""
         return np.array((self.index.manifest.get("alternates") or {}).get("hidden", []), dtype=np.int64)
 
-    def _result(self, question: str, parts: dict[str, np.ndarray], k: int, threshold: float, topic) -> Result:
+    def _result(self, question: str, parts: dict[str, np.ndarray], k: int, threshold: float, topic: Topic) -> Result:
         expanded = self.profile.expand(question)
         profile = self.profile
         other_job = profile.other_jobs and names_another_job(expanded, self.subjects, profile.occupations)
@@ -261,7 +261,8 @@ class Answerer:
         ranking[self.hidden] = HIDDEN
         # Same topic, but not the other role: "and ML engineers?" wants the ML engineers' part.
         if topic:
-            in_topic = np.array([s in topic for s in self.sections], dtype=np.float32)[self.section_of]
+            weights = topic if isinstance(topic, Mapping) else dict.fromkeys(topic, 1.0)
+            in_topic = np.array([weights.get(s, 0.0) for s in self.sections], dtype=np.float32)[self.section_of]
             parts["topic"] = in_topic * (parts["role"] >= 0)
             ranking += TOPIC_BONUS * parts["topic"]
         else:

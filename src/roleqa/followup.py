@@ -32,7 +32,8 @@ Anything else is self-contained and is never rewritten, in scope or not.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from roleqa.profile import Profile
 
@@ -82,11 +83,12 @@ _PHRASE_ENDS = frozenset("in on with without using for so when if because while 
 @dataclass(frozen=True)
 class Turn:
     """What a follow-up can lean on: the question as understood, the profile entity it is about (if
-    one), and the sections its answers came from (the topic)."""
+    one), and the sections its answers came from (the topic), each with its answer's confidence over
+    the best answer's (1 for the best: a follow-up stays nearest the answer most likely right)."""
 
     question: str
     entity: str | None = None
-    sections: frozenset[str] = frozenset()
+    sections: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

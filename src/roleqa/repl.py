@@ -9,7 +9,7 @@ readline, colour and JSON.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -20,7 +20,7 @@ from roleqa.errors import RoleqaError
 from roleqa.escapes import safe
 from roleqa.followup import Turn, interpret, turn_entity
 from roleqa.profile import Profile
-from roleqa.result import Result
+from roleqa.result import Hit, Result
 from roleqa.retrieve import weights_of
 
 COMMANDS = ["/help", "/k", "/sources", "/more", "/why", "/compare", "/good", "/bad", "/reset", "/quit"]
@@ -58,6 +58,16 @@ class Renderer(Protocol):
     def comparison(self, comparison) -> str: ...
 
 
+def topic_of(hits: Sequence[Hit]) -> dict[str, float]:
+    """The sections of these answers, each with its answer's confidence over the best one's."""
+    best = hits[0].score if hits else 0.0
+    weights: dict[str, float] = {}
+    for hit in hits:
+        share = hit.score / best if best > 0 else 1.0
+        weights[hit.passage.section] = max(weights.get(hit.passage.section, 0.0), round(share, 4))
+    return weights
+
+
 class ChatSession:
     """One conversation: reads follow-ups against the previous turn, and answers commands."""
 
@@ -87,7 +97,7 @@ class ChatSession:
         self.previous: Turn | None = None
         self.last: Result | None = None
         self.shown = 0
-        self.topic: frozenset[str] = frozenset()  # the sections the last question leaned on
+        self.topic: Mapping[str, float] = {}  # the sections the last question leaned on (Turn.sections)
         self.context = ""  # the previous question, when the last one was read as its follow-up
 
     def handle(self, line: str) -> str | None:
@@ -105,15 +115,14 @@ class ChatSession:
         reading = interpret(question, self.previous, self.profile, self.alternatives)
         context = reading.context if reading else ""
         asked = question if context else reading.question if reading else question
-        topic = self.previous.sections if reading and reading.same_topic else frozenset()
+        topic = self.previous.sections if reading and reading.same_topic else {}
         result = self.ask(asked, self.top_k, topic, context)
         result = replace(result, question=question, interpreted_as=reading.question if reading else None)
         # A follow-up read by its form carries its context on to the next one.
         understood = f"{context} {asked}" if context else asked
         if result.answered:
             about = self.profile.entities_in(passage_about(result.hits[0].passage, self.profile))
-            sections = frozenset(h.passage.section for h in result.hits)
-            self.previous = Turn(understood, turn_entity(asked, self.profile, about), sections)
+            self.previous = Turn(understood, turn_entity(asked, self.profile, about), topic_of(result.hits))
         elif self.previous is None or not self.previous.sections:
             # An unanswered question is not a topic to follow up on: the answered one before stays.
             # With none, it is still what a follow-up leans on ("and one that writes to syslog?"),
@@ -202,7 +211,7 @@ class ChatSession:
             f"  cosine to its section (mean of passages) {parts.get('section', 0):6.3f}  (x {w.section:g})",
             f"  words in common (BM25, 0 to 1)          {parts.get('lexical', 0):7.3f}  (x {w.lexical:g})",
             f"  role: same +1, the other -1             {parts.get('role', 0):+7.0f}  (x {w.role:g})",
-            f"  on the topic of the previous answer     {'yes' if parts.get('topic') else 'no':>7}  (+{TOPIC_BONUS:g})",
+            f"  on the topic of the previous answer     {parts.get('topic', 0):7.3f}  (x {TOPIC_BONUS:g})",
             f"  asks about another job                  {'yes' if parts.get('other_job') else 'no':>7}  "
             f"(-{w.other_job:g})",
             f"  ranking score                           {best.raw:7.3f}",

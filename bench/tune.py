@@ -17,11 +17,12 @@ import itertools
 from dataclasses import replace
 
 import numpy as np
-from sets import TUNED, index_of, questions_file
+from sets import CORPORA, TUNED, WORK, index_of, questions_file
 
 from roleqa.answer import Answerer, calibration_for, normalize_question
-from roleqa.config import GENERIC_CALIBRATION
-from roleqa.evaluate import features, fit_logistic, fit_threshold, is_relevant, load_labelled
+from roleqa.build import ensure_index
+from roleqa.config import GENERIC_CALIBRATION, Settings
+from roleqa.evaluate import features, fit_logistic, fit_threshold, heading_key, is_relevant, load_labelled
 from roleqa.result import Hit
 from roleqa.retrieve import WEIGHTS, choose_units, confidence, names_another_job
 
@@ -107,15 +108,45 @@ def labelled_check(rows: dict, tests: dict) -> None:
         print(f"own labels, {name:20s} rejected {counts[0]}/{counts[1]}, falsely rejected {counts[2]}/{counts[3]}")
 
 
+def family_check(rows: dict, names: list[str]) -> None:
+    """The generic case end to end: the curve and its threshold (evaluate.fit_threshold) fitted on
+    every corpus but one set and its single documents, then that set's out-of-scope questions
+    rejected and in-scope ones falsely rejected, as a whole and as single documents."""
+    for columns in ([0], [0, 1], [0, 2], [0, 1, 2]):
+        whole, single = np.zeros(4, dtype=int), np.zeros(4, dtype=int)
+        for held in names:
+            others = [k for k in rows if k.split("/")[0] != held]
+            chance = _curve(fit_weighted(rows, others, columns), columns)
+            conf = {k: (chance(x)[inside], chance(x)[~inside]) for k, (x, _, inside) in rows.items()}
+            threshold = fit_threshold(*(np.concatenate([conf[k][side] for k in others]) for side in (0, 1)))
+            for k in rows:
+                if k.split("/")[0] == held:
+                    inside, outside = conf[k]
+                    counts = [np.sum(outside < threshold), len(outside), np.sum(inside < threshold), len(inside)]
+                    (single if "/" in k else whole)[:] += counts
+        name = " + ".join(FEATURES[c] for c in columns)
+        print(
+            f"unseen set, {name:24s} rejected {whole[0]}/{whole[1]}, falsely rejected {whole[2]}/{whole[3]};"
+            f" its single documents: {single[0]}/{single[1]}, {single[2]}/{single[3]}"
+        )
+
+
 def _curve(w: np.ndarray, columns: list[int]):
     return lambda m: 1 / (1 + np.exp(-(m[:, columns] @ w[:-1] + w[-1])))
 
 
-def _rows(name: str, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A corpus's questions of `split` as (score less the bank, words, missing), right, in scope."""
-    index, encoder = index_of(name)
+def _rows(name: str, split: str, index=None, encoder=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A corpus's questions of `split` as (score less the bank, words, missing), right, in scope. With
+    `index` (one document of the set, _small_corpora): only the questions its sections answer, and
+    the set's out-of-scope ones."""
+    whole = index is None
+    if whole:
+        index, encoder = index_of(name)
     answerer = Answerer(index, encoder, GENERIC_CALIBRATION)
     items = load_labelled(questions_file(name), split)
+    if not whole:
+        keys = {heading_key(part) for _, path in index.sections for part in path.split(" > ")}
+        items = [i for i in items if not i.in_scope or (i.section and heading_key(i.section) in keys)]
     results = answerer.ask_many([i.question for i in items], 3, 0.0)
     raw, words, missing = features(results)
     right = np.array([i.in_scope and is_relevant(i, r.hits[0]) for i, r in zip(items, results)], dtype=float)
@@ -126,9 +157,34 @@ def _rows(name: str, split: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
+SMALL = 150  # a document with fewer passages is also a corpus of its own in the generic fit
+
+
+def _small_corpora(names: list[str], split: str) -> dict:
+    """Each document of these sets that has fewer than SMALL passages, indexed on its own: the
+    generic curve must also serve a corpus of a few dozen passages (which lacks more of any
+    question's words than a large one)."""
+    rows = {}
+    for name in names:
+        folder = CORPORA[name]
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+        index, _ = index_of(name)
+        sizes = {f.name: sum(1 for p in index.passages if p.document == f.name) for f in files}
+        for f in files:
+            if len(files) < 2 or not 0 < sizes[f.name] < SMALL:
+                continue
+            one = WORK / "small" / f"{name}-{f.name}"
+            (one / "corpus").mkdir(parents=True, exist_ok=True)
+            (one / "corpus" / f.name).write_bytes(f.read_bytes())
+            small, encoder = ensure_index(Settings(corpus_dir=one / "corpus", index_dir=one / "index"))
+            rows[f"{name}/{f.name}"] = _rows(name, split, small, encoder)
+    return rows
+
+
 def fit_generic_calibration(names: list[str], split: str, cross: bool) -> None:
     """The generic confidence curve: one logistic over (score - the corpus's off-topic score, share of
-    the question's words the answer has) fitted on every corpus's dev questions at once, each corpus
+    the question's words the answer has, share no passage has) fitted on every corpus's dev questions
+    at once, each corpus
     weighing the same; then the answer rate and out-of-scope rejection of each corpus per threshold,
     to choose from. With `cross`, first which inputs carry over to a corpus not fitted on, and which
     serve a curve fitted on a corpus's own labels (dev, then scored on test)."""
@@ -136,14 +192,32 @@ def fit_generic_calibration(names: list[str], split: str, cross: bool) -> None:
     if cross:
         cross_check(rows)
         labelled_check(rows, {name: _rows(name, "test") for name in names})
-    slope, lexical, offset = fit_weighted(rows, names, [0, 1])
-    print(f"generic calibration: slope={slope:.3f}, lexical={lexical:.3f}, offset={offset:.3f}")
-    fitted = replace(GENERIC_CALIBRATION, slope=round(slope, 3), lexical=round(lexical, 3), offset=round(offset, 3))
-    print("threshold  " + "  ".join(f"{n:>22}" for n in rows) + "   (in-scope answered / out-of-scope rejected)")
+    rows |= _small_corpora(names, split)
+    if cross:
+        family_check(rows, names)
+    slope, lexical, unknown, offset = fit_weighted(rows, list(rows), [0, 1, 2])
+    fitted = replace(
+        GENERIC_CALIBRATION,
+        slope=round(slope, 3),
+        lexical=round(lexical, 3),
+        unknown=round(unknown, 3),
+        offset=round(offset, 3),
+    )
+
+    def chance(x: np.ndarray) -> np.ndarray:
+        return confidence(x[:, 0], x[:, 1], replace(fitted, bank=0.0), x[:, 2])
+
+    inside = np.concatenate([chance(x)[i] for x, _, i in rows.values()])
+    outside = np.concatenate([chance(x)[~i] for x, _, i in rows.values()])
+    print(
+        f"generic calibration: slope={slope:.3f}, lexical={lexical:.3f}, unknown={unknown:.3f}, offset={offset:.3f},"
+        f" threshold={fit_threshold(inside, outside):.3f} (evaluate.fit_threshold over all the corpora)"
+    )
+    print("threshold  " + "  ".join(f"{n[:22]:>22}" for n in rows) + "   (in-scope answered / out-of-scope rejected)")
     for t in np.arange(0.1, 0.75, 0.05):
         cells = []
         for x, _, inside in rows.values():
-            conf = confidence(x[:, 0], x[:, 1], replace(fitted, bank=0.0))
+            conf = chance(x)
             cells.append(f"{np.mean(conf[inside] >= t):.2f} / {np.mean(conf[~inside] < t):.2f}")
         print(f"{t:9.2f}  " + "  ".join(f"{c:>22}" for c in cells))
 

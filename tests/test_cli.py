@@ -147,6 +147,7 @@ def test_your_own_documents(tmp_path):
             str(notes),
             "how often should I water tomatoes?",
             "what pressure for my bike tyres?",
+            "what is the capital of France?",
         ],
         env={"NO_COLOR": "1", "XDG_CACHE_HOME": str(env_index)},
     )
@@ -155,6 +156,9 @@ def test_your_own_documents(tmp_path):
     assert rows[0]["answers"][0]["text"].startswith("Water the tomatoes")
     assert rows[0]["answers"][0]["source"] == {"document": "garden.md", "section": "Watering", "kind": "article"}
     assert rows[1]["answers"][0]["source"]["document"] == "sub/bikes.txt"
+    # The generic confidence curve on three passages: what the notes say is answered, the rest is not
+    # (a corpus this small lacks most words of any question: that counts less, answer.MISSING_FULL).
+    assert [row["answered"] for row in rows] == [True, True, False]
     assert "skipped broken.txt" in r.output
     assert list(env_index.glob("roleqa/indexes/notes-*/CURRENT"))
 

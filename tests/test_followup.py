@@ -226,3 +226,23 @@ def test_suggestions_are_questions_then_headings_never_introduction(tmp_path):
     # The question heading (its answer is a list: passages without a question of their own) is
     # suggested as the question it is; the other heading as what to ask about; nothing twice.
     assert set(result.suggestions) == {"Why is the agent slow?", "Ask about: Installing the agent"}
+
+
+def test_what_a_small_corpus_lacks_counts_in_proportion_to_its_size(tmp_path):
+    from roleqa.answer import MISSING_FULL, Answerer
+    from roleqa.build import ensure_index
+    from roleqa.config import Settings
+    from roleqa.lexical import tokenize
+
+    from .conftest import CACHE
+    from .fakes import FakeEncoder
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "bikes.md").write_text("# Bikes\n\nPump the bicycle tyres to four bar every two weeks.\n")
+    index, encoder = ensure_index(Settings(corpus_dir=notes, index_dir=tmp_path / "ix", cache_dir=CACHE), FakeEncoder())
+    question = "how do I patch a puncture in the tyres?"
+    lacking = index.lexical.unknown_share(index.lexical.idf_of_terms(set(tokenize(question))))
+    hit = Answerer(index, encoder).ask(question, 1, 0.0).hits[0]
+    assert 0.5 < lacking < 1 and index.size < MISSING_FULL
+    assert dict(hit.parts)["unknown"] == pytest.approx(lacking * index.size / MISSING_FULL, abs=1e-3)

@@ -39,6 +39,8 @@ TOPIC_BONUS = 0.3
 # A follow-up read by its form ("and hidden files too?") is scored half on its own words and half
 # on them with the previous question's (chosen on the dev conversations, bench/conversations.py).
 CONTEXT_WEIGHT = 0.5
+# From this many passages up, the share of a question's words no passage has counts in full.
+MISSING_FULL = 50
 # A question this close (cosine) to a wording marked out of scope in `roleqa review` is declined.
 OUT_OF_SCOPE_SIMILARITY = 0.8
 # The least confidence (the chance it is right) of a comparison's best passage for `/compare TOPIC`:
@@ -274,7 +276,9 @@ class Answerer:
         words = [float(parts["lexical"][unit if ranking[unit] >= ranking[row] else row]) for unit, row in chosen]
         # The question's words and their rarity, looked up once for the confidence and every highlight.
         terms = self.index.lexical.idf_of_terms(set(tokenize(expanded)))
-        missing = self.index.lexical.unknown_share(terms)
+        # A corpus of a few passages lacks most words of any question: what it lacks says less there,
+        # in proportion to its size up to MISSING_FULL passages (bench/tune.py --calibrate).
+        missing = self.index.lexical.unknown_share(terms) * min(1.0, self.index.size / MISSING_FULL)
         # Scores never rise down the list, though a lower answer may share more of the question's words.
         conf = (
             np.minimum.accumulate(confidence(np.array(raw), np.array(words), self.calibration, missing)) if raw else []

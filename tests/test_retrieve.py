@@ -110,6 +110,14 @@ def test_bm25_is_normalised_so_it_means_the_same_on_any_corpus():
     assert small.scores("water tomatoes zucchini").max() < small.scores("water tomatoes").max()
 
 
+def test_a_misspelt_word_of_six_letters_or_more_is_read_as_the_word_passages_have():
+    bm = Lexical.build(["install python with the installer", "pythons are snakes", "grep and ripgrep search text"])
+    assert bm.scores("pyhton installer").tolist() == bm.scores("python installer").tolist()
+    assert bm.spelled({"pyhton", "python", "serch"}) == {"python", "serch"}  # five letters: left alone
+    assert bm.spelled({"ugrep", "zucchini"}) == {"ugrep", "zucchini"}  # too short to guess; nothing near
+    assert bm.scores("pyhton").max() > 0 and bm.scores("zucchini").max() == 0
+
+
 def test_bm25_survives_a_round_trip_through_its_files():
     bm = Lexical.build(["data scientists use SQL", "data engineers build pipelines"])
     files = bm.to_files()

@@ -275,7 +275,7 @@ class Answerer:
         raw = [float(max(ranking[unit], ranking[row])) for unit, row in chosen]
         words = [float(parts["lexical"][unit if ranking[unit] >= ranking[row] else row]) for unit, row in chosen]
         # The question's words and their rarity, looked up once for the confidence and every highlight.
-        terms = self.index.lexical.idf_of_terms(set(tokenize(expanded)))
+        terms = self.index.lexical.idf_of_terms(self.index.lexical.spelled(set(tokenize(expanded))))
         # A corpus of a few passages lacks most words of any question: what it lacks says less there,
         # in proportion to its size up to MISSING_FULL passages (bench/tune.py --calibrate).
         missing = self.index.lexical.unknown_share(terms) * min(1.0, self.index.size / MISSING_FULL)

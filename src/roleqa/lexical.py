@@ -37,6 +37,9 @@ from functools import lru_cache
 import numpy as np
 
 K1, B = 1.2, 0.75
+# A question's word no passage has is read as a misspelling of one that passages have from this many
+# letters up ("pyhton"); a shorter one is too near too many other words ("ugrep", "grep").
+_SPELLED_FROM = 6
 # The BM25 weights by term: term t's postings are rows[starts[t]:starts[t+1]] with their weights.
 WEIGHT_FILES = ("bm25-starts.npy", "bm25-rows.npy", "bm25-weights.npy")
 _WORD_RE = re.compile(r"\w+(?:[+#]+|(?:['’.\-/]\w+)*)", re.UNICODE)
@@ -156,7 +159,7 @@ class Lexical:
 
     def scores(self, question: str) -> np.ndarray:
         """Normalised BM25 of every passage for `question`, in [0, 1]."""
-        terms = set(tokenize(question))
+        terms = self.spelled(set(tokenize(question)))
         columns = [c for c in map(self.column, terms) if c is not None]
         if not columns:
             return np.zeros(self.n, dtype=np.float32)
@@ -198,6 +201,24 @@ class Lexical:
         """The column of `term`, or None if no passage has it."""
         i = bisect_left(self.vocabulary, term)
         return i if i < len(self.vocabulary) and self.vocabulary[i] == term else None
+
+    def spelled(self, terms: set[str]) -> set[str]:
+        """`terms` with each one no passage has, of six letters or more, replaced by the term that
+        passages have one edit away (a letter dropped, added, changed, or two swapped: "pyhton",
+        "schwarzian"), the most common if several are; kept if none is."""
+        return {t if self.column(t) is not None else self._respelled(t) for t in terms}
+
+    def _respelled(self, term: str) -> str:
+        if len(term) < _SPELLED_FROM or not term.isalpha():
+            return term
+        letters = sorted(set(term) | set("abcdefghijklmnopqrstuvwxyz"))
+        splits = [(term[:i], term[i:]) for i in range(len(term) + 1)]
+        candidates = {a + b[1:] for a, b in splits if b}
+        candidates |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        candidates |= {a + c + b[1:] for a, b in splits if b for c in letters}
+        candidates |= {a + c + b for a, b in splits for c in letters}
+        found = [(self.starts[c + 1] - self.starts[c], t) for t in candidates if (c := self.column(t)) is not None]
+        return max(found)[1] if found else term
 
     def idf_of(self, term: str) -> float:
         """The IDF of `term`; 0 if no passage has it."""

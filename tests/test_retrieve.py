@@ -116,6 +116,7 @@ def test_a_misspelt_word_of_six_letters_or_more_is_read_as_the_word_passages_hav
     assert bm.spelled({"pyhton", "python", "serch"}) == {"python", "serch"}  # five letters: left alone
     assert bm.spelled({"ugrep", "zucchini"}) == {"ugrep", "zucchini"}  # too short to guess; nothing near
     assert bm.scores("pyhton").max() > 0 and bm.scores("zucchini").max() == 0
+    assert bm.spelled({"a" * 100_000}) == {"a" * 100_000}  # no word: not looked for (its candidates: gigabytes)
 
 
 def test_bm25_survives_a_round_trip_through_its_files():

@@ -39,7 +39,7 @@ import numpy as np
 K1, B = 1.2, 0.75
 # A question's word no passage has is read as a misspelling of one that passages have from this many
 # letters up ("pyhton"); a shorter one is too near too many other words ("ugrep", "grep").
-_SPELLED_FROM = 6
+_SPELLED_FROM, _SPELLED_TO = 6, 30
 # The BM25 weights by term: term t's postings are rows[starts[t]:starts[t+1]] with their weights.
 WEIGHT_FILES = ("bm25-starts.npy", "bm25-rows.npy", "bm25-weights.npy")
 _WORD_RE = re.compile(r"\w+(?:[+#]+|(?:['’.\-/]\w+)*)", re.UNICODE)
@@ -209,7 +209,9 @@ class Lexical:
         return {t if self.column(t) is not None else self._respelled(t) for t in terms}
 
     def _respelled(self, term: str) -> str:
-        if len(term) < _SPELLED_FROM or not term.isalpha():
+        # No word is longer than a few dozen letters; a longer "word" is no misspelling, and its
+        # candidates would be many times its length squared (a 100,000-letter line: gigabytes).
+        if not _SPELLED_FROM <= len(term) <= _SPELLED_TO or not term.isalpha():
             return term
         letters = sorted(set(term) | set("abcdefghijklmnopqrstuvwxyz"))
         splits = [(term[:i], term[i:]) for i in range(len(term) + 1)]

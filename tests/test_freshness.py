@@ -191,3 +191,9 @@ def test_a_rebuild_reads_again_the_files_whose_references_name_a_changed_one(tmp
     (folder / "faq.rst").write_text(faq.format("Read"))
     ensure_index(settings, fake_encoder)
     assert faq_text() == "Read Installing the agent."  # a changed file gets the labels of the kept ones
+    # Files of other kinds are read as before, beside kept reST files that have labels.
+    (folder / "garden.md").write_text("# Garden\n\nWater the tomatoes every morning in summer.\n")
+    heard: list[str] = []
+    ensure_index(settings, fake_encoder, notify=heard.append)
+    assert not [line for line in heard if "skipped" in line]
+    assert any(p.document == "garden.md" for p in read_index(tmp_path / "ix").passages)

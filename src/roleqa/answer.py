@@ -71,6 +71,15 @@ def passage_about(p: Passage, profile: Profile) -> str:
     return f"{heading} {opening}"
 
 
+def _heading_suggestion(p: Passage) -> str:
+    """A passage's heading as something to ask: a question heading as it is (an FAQ answer made of
+    lists is passages without the question as theirs), another as "Ask about: ..."; "" for an FAQ
+    entry (suggested by its question) or an introduction."""
+    if p.question or p.leaf == INTRODUCTION:
+        return ""
+    return p.leaf if p.leaf.endswith("?") else f"Ask about: {p.leaf}"
+
+
 def calibration_for(index: Index, profile: Profile | None = None) -> Calibration:
     """The calibration answers from `index` use: fitted on the user's labels (`roleqa eval --calibrate`,
     saved in the index folder), else the corpus profile's, else the generic one; each with this
@@ -389,15 +398,7 @@ class Answerer:
                 return questions
         for row in top_k(heading, 200).tolist():
             p = self.index.passage(int(row))
-            # A heading that is a question is suggested as it is (an FAQ answer made of lists is
-            # passages of its own, without the question as theirs).
-            text = (
-                ""
-                if p.question or p.leaf == INTRODUCTION
-                else p.leaf
-                if p.leaf.endswith("?")
-                else f"Ask about: {p.leaf}"
-            )
+            text = _heading_suggestion(p)
             if text and text.lower() not in seen:
                 seen.add(text.lower())
                 questions.append(text)

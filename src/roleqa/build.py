@@ -211,7 +211,7 @@ def _passages(
         if again:
             redone, more = parse_sources(again, labels | {label: t for d in docs for label, t in d.labels.items()})
             docs, skipped = docs + redone, skipped + more
-            changed_names |= {s.name for s in again}
+            changed_names |= {d.name for d in redone}
     for warning in skipped:
         notify(warning)
     fresh = {d.name: chunk_document(d) for d in docs}

@@ -64,7 +64,7 @@ def parse(name: str, kind: str, data: bytes | str, labels: Mapping[str, str] | N
     sections other reST files of the corpus label (Document.labels), for a reST file's references."""
     reader = import_module(f"roleqa.readers.{kind}")
     try:
-        return reader.read(name, data, labels) if labels else reader.read(name, data)
+        return reader.read(name, data, labels) if labels and kind == "rst" else reader.read(name, data)
     except ReaderError:
         raise
     except Exception as e:  # noqa: BLE001 - a library's failure on one file must not stop the build

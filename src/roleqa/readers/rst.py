@@ -4,12 +4,13 @@ docutils parses the text into a tree: section titles by their underline,
 paragraphs, lists, literal and doctest blocks, tables. Sphinx adds roles
 (:func:`sorted`) and directives (.. versionadded::, .. toctree::) that plain
 docutils does not know: a role keeps its text ("sorted"; "text" of
-`text <target>`; a :ref: to a label shows the title of the section it names
-when that section is in the same document, else the label as words), a
-directive that carries prose keeps it (note, seealso, versionchanged,
-function signatures...), a code directive is code, and the
-navigation and markup-only ones (toctree, index, highlight, module, labels
-such as `.. _name:`) are dropped.
+`text <target>`; a :ref: or :doc: shows the title of the section or file it
+names, in this file or, through ingest.parse_sources, another reST file of
+the folder, else the label as words), a directive that carries prose keeps
+it (note, seealso, versionchanged, function signatures...), a code directive
+is code, and the navigation and markup-only ones (toctree, index, highlight,
+module, labels such as `.. _name:`) are dropped; so are docutils' own notes
+on the markup ("No role entry for ...").
 """
 
 from __future__ import annotations
@@ -178,10 +179,8 @@ def _resolve_references(doctree: nodes.document, labels: Mapping[str, str]) -> s
         if _REFERENCE not in node.get("classes", []):
             continue
         label = node["label"]
-        target = doctree.ids.get(doctree.nameids.get(label) or "")
-        if isinstance(target, nodes.section) and isinstance(target.next_node(nodes.title), nodes.title):
-            shown = target.next_node(nodes.title).astext()
-        else:
+        shown = _section_title(doctree, label)
+        if shown is None:
             external.add(label)
             shown = labels.get(label) or re.sub(r"[-_]+", " ", label.rsplit("/", 1)[-1].removeprefix("doc:")).strip()
         node.parent.replace(node, nodes.Text(shown))
@@ -190,12 +189,15 @@ def _resolve_references(doctree: nodes.document, labels: Mapping[str, str]) -> s
 
 def _labels(doctree: nodes.document) -> dict[str, str]:
     """The labels this document gives its sections (".. _why-self:"), each with the section's title."""
-    found = {}
-    for name, explicit in doctree.nametypes.items():
-        target = doctree.ids.get(doctree.nameids.get(name) or "")
-        if explicit and isinstance(target, nodes.section) and isinstance(target.next_node(nodes.title), nodes.title):
-            found[name] = target.next_node(nodes.title).astext()
-    return found
+    titles = {name: _section_title(doctree, name) for name, explicit in doctree.nametypes.items() if explicit}
+    return {name: title for name, title in titles.items() if title is not None}
+
+
+def _section_title(doctree: nodes.document, name: str) -> str | None:
+    """The title of the section this document names `name`, or None."""
+    target = doctree.ids.get(doctree.nameids.get(name) or "")
+    title = target.next_node(nodes.title) if isinstance(target, nodes.section) else None
+    return title.astext() if isinstance(title, nodes.title) else None
 
 
 def _stem(path: str) -> str:

@@ -1,6 +1,6 @@
 """Follow-ups in the chat, on labelled conversations over the shipped article and real documents.
 
-    .venv/bin/python bench/conversations.py [--split dev|test] [--sets article,ripgrep,pyhowto,debref]
+    .venv/bin/python bench/conversations.py [--split dev|test] [--sets article,ripgrep,pyhowto,debref,pyprog]
 
 Each conversation is played in a fresh chat session with the real model, as
 `roleqa chat` plays it. Printed per set: follow-ups answered right at rank 1

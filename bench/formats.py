@@ -1,6 +1,6 @@
 """Documents as they ship against the same documents converted to Markdown: recall per format.
 
-    .venv/bin/python bench/formats.py [--split dev|test] [--sets pyhowto,ripgrep,debref]
+    .venv/bin/python bench/formats.py [--split dev|test] [--sets ripgrep,pyhowto,debref,pyprog]
 
 The real documents and their labelled questions are in tests/data/real/ (see
 SOURCES.md there). Each format folder is indexed with the real model and asked

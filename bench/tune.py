@@ -1,6 +1,6 @@
 """Choose the generic fusion weights on dev questions of several corpora at once (the real documents).
 
-    .venv/bin/python bench/tune.py [--split dev] [--corpora ripgrep,pyhowto,debref,article]
+    .venv/bin/python bench/tune.py [--split dev] [--corpora ripgrep,pyhowto,debref,pyprog,article]
 
 Every part of the ranking score is computed once per question; each point of
 a grid of weights is then scored by recall@1 on each corpus, and the points

@@ -399,3 +399,13 @@ def test_rest_references_to_other_files_show_the_titles_they_name(tmp_path):
     faq = all_text(chunk_document(next(d for d in docs if d.name == "faq.rst")))
     assert not warnings
     assert "See Setting up the agent in Installing, and the notes or no such label." in faq
+
+
+def test_pdf_tables_of_contents_are_dropped_and_a_heading_wrapped_before_i_is_one():
+    doc = read(REAL / "dfaq" / "pdf" / "debian-faq.en.pdf")
+    tops = {s.path[0] for s in doc.sections if s.path}
+    assert not tops & {"Contents", "Index P"}  # page numbers and titles found elsewhere
+    assert "Chapter 8 The Debian package management tools" in tops
+    # "...How do" / "I make sure...": the line opening with "I" continues the heading, no appendix "I".
+    assert any(h.endswith("How do I make sure old unused library-packages get purged?") for h in headings(doc))
+    assert not any(h.startswith("I make sure") for h in headings(doc))

@@ -6,7 +6,8 @@
 - a line that comes back on most pages once its digits are ignored (a
   running header or footer, "Debian Reference 3 / 233") and a line that is
   only a page number are dropped, and so are table-of-contents lines
-  (dot leaders ending in a page number);
+  (dot leaders ending in a page number) and whole sections titled Contents,
+  List of Tables (or Figures, Examples) or Index;
 - lines join into paragraphs until a larger gap than usual, a change to or
   from a monospaced font (code), or a bullet; a word hyphenated at a line
   end is joined again, unless the document's own words say it is a compound
@@ -37,6 +38,7 @@ _BULLET = re.compile(r"^([•◦▪‣∙·\-–*o])\s+(.*)$")
 _MONO = re.compile(r"mono|courier|code|consol", re.I)
 _LABEL = re.compile(r"^(chapter|appendix|part)\s+[\dA-Z]+\.?$", re.I)  # its title follows on the next line
 _PERMALINK = re.compile(r"\s*¶\s*$")  # a printed web page's heading anchor
+_NAVIGATION = re.compile(r"^(?:table of contents|contents|list of (?:tables|figures|examples)|index(?: [a-z])?)$", re.I)
 _SOFT = "\u00ad"
 _HYPHENATED = re.compile(rf"([^\W\d_]+){_SOFT}([^\W\d_]+)")
 _WORD = re.compile(rf"(?<![\w{_SOFT}-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w{_SOFT}-])")
@@ -106,6 +108,9 @@ def read(name: str, data: bytes) -> Document:
         run.append(ln)
     flush()
     doc = outline.document(name, title or default_title(name))
+    # A table of contents, a list of tables or figures, a back-of-book index: page numbers and
+    # titles found elsewhere, not text (their lines have no dot leaders in every PDF).
+    doc.sections = [s for s in doc.sections if not (s.path and _NAVIGATION.match(s.path[0]))]
     if not title and sizes:
         largest = next((ln.text for ln in lines if round(ln.size) == sizes[0] and _is_heading(ln, body)), "")
         doc.title = largest or doc.title
@@ -238,13 +243,19 @@ def _wraps(heading: list[_Line], ln: _Line) -> bool:
     """Is `ln` the next line of `heading` (a heading too long for one line, or the title after a
     "Chapter 3" label)?"""
     prev = heading[-1]
-    if ln.page != prev.page or _NUMBERING.match(ln.text) or prev.baseline <= ln.baseline:
+    ended = prev.text.endswith((".", "?", "!", ":"))
+    # A numbered line starts a heading of its own, but "I make sure..." after "...How do" is no
+    # appendix "I": a single letter continues a heading that has not ended.
+    numbered = _NUMBERING.match(ln.text)
+    if numbered and (ended or any(c.isdigit() for c in numbered.group(1))):
+        return False
+    if ln.page != prev.page or prev.baseline <= ln.baseline:
         return False
     if len(heading) == 1 and _LABEL.match(prev.text):
         return prev.baseline - ln.baseline <= prev.size * 4
     # A line PDFium gave as one may hold two (a word hyphenated across them): farther down allowed,
     # unless the heading so far ends a sentence.
-    reach = 1.25 if prev.text.endswith((".", "?", "!", ":")) else 2.5
+    reach = 1.25 if ended else 2.5
     return round(ln.size) == round(prev.size) and prev.baseline - ln.baseline <= prev.pitch * reach
 
 

@@ -13,10 +13,11 @@ import numpy as np
 from roleqa.chunking import sentence_spans
 from roleqa.compare import Comparer, Comparison, is_comparative, topic_words
 from roleqa.config import GENERIC_CALIBRATION, Calibration
+from roleqa.direction import DIRECTION_BONUS, direction_agreement
 from roleqa.embedding import Encoder
 from roleqa.index import Index
 from roleqa.lexical import tokenize
-from roleqa.passage import INTRODUCTION, Passage
+from roleqa.passage import Passage
 from roleqa.profile import Profile
 from roleqa.result import Hit, Result, did_you_mean
 from roleqa.retrieve import (
@@ -28,9 +29,9 @@ from roleqa.retrieve import (
     names_another_job,
     other_jobs_named,
     role_agreement,
-    top_k,
     weights_of,
 )
+from roleqa.suggest import examples, suggestions_for
 
 SUGGESTIONS = 3
 # Added to the ranking score of passages in the sections a chat follow-up stays on
@@ -69,15 +70,6 @@ def passage_about(p: Passage, profile: Profile) -> str:
         return heading
     opening = p.text if p.members else _SENTENCE_END.split(p.text, maxsplit=1)[0]
     return f"{heading} {opening}"
-
-
-def _heading_suggestion(p: Passage) -> str:
-    """A passage's heading as something to ask: a question heading as it is (an FAQ answer made of
-    lists is passages without the question as theirs), another as "Ask about: ..."; "" for an FAQ
-    entry (suggested by its question) or an introduction."""
-    if p.question or p.leaf == INTRODUCTION:
-        return ""
-    return p.leaf if p.leaf.endswith("?") else f"Ask about: {p.leaf}"
 
 
 def calibration_for(index: Index, profile: Profile | None = None) -> Calibration:
@@ -255,6 +247,10 @@ class Answerer:
         heads = np.array([e["heading"] for e in entries if e["row"] >= 0], dtype=np.int64)
         return rows, heads, np.array([e["heading"] for e in entries if e["row"] < 0], dtype=np.int64)
 
+    def _heading_of(self, row: int) -> str:
+        p = self.index.passage(row)
+        return p.question or p.leaf
+
     @cached_property
     def hidden(self) -> np.ndarray:
         """Rows never answered: FAQ entries that only point to another section (alternates.pointed)."""
@@ -278,6 +274,8 @@ class Answerer:
             ranking += TOPIC_BONUS * parts["topic"]
         else:
             parts["topic"] = np.zeros(self.index.size, dtype=np.float32)
+        parts["direction"] = direction_agreement(question, ranking, self._heading_of)
+        ranking += DIRECTION_BONUS * parts["direction"]
         whole_list = profile.wants_list(question)
         chosen = choose_units(ranking, self.parent, self.children, k, whole_list, alone=self.alone)
         # An answer resized from the passage that ranked it keeps that passage's score.
@@ -312,7 +310,7 @@ class Answerer:
                 )
             )
         answered = bool(hits) and hits[0].score >= threshold
-        suggestions = [] if answered else self._suggest(parts["heading"], hits)
+        suggestions = [] if answered else suggestions_for(self.index, self.faq_rows, parts["heading"], SUGGESTIONS)
         comparison = None
         if answered and is_comparative(expanded, profile):
             # "data scientist vs plumber" compares with someone the corpus is not about: no comparison.
@@ -371,37 +369,4 @@ class Answerer:
 
     def examples(self, n: int) -> list[str]:
         """Questions to start with: the first FAQ questions, else the first headings."""
-        rows = self.faq_rows[: n * 4] if len(self.faq_rows) else range(min(self.index.size, 200))
-        found: list[str] = []
-        for row in rows:
-            p = self.index.passage(int(row))
-            text = p.question or p.leaf
-            if text not in found and text != INTRODUCTION:
-                found.append(text)
-            if len(found) == n:
-                break
-        return found
-
-    def _suggest(self, heading: np.ndarray, hits: list[Hit]) -> list[str]:
-        """Questions to ask instead: the closest FAQ questions and question headings first, then the
-        closest other headings as "Ask about: ..." (never "Introduction", never one twice)."""
-        questions: list[str] = []
-        seen: set[str] = set()
-        # Few records are read: the best FAQ rows, then only as many headings as are missing.
-        faq = self.faq_rows
-        for row in faq[top_k(heading[faq], 4 * SUGGESTIONS)].tolist() if len(faq) else []:
-            text = self.index.passage(row).question
-            if text.lower() not in seen:
-                seen.add(text.lower())
-                questions.append(text)
-            if len(questions) >= SUGGESTIONS:
-                return questions
-        for row in top_k(heading, 200).tolist():
-            p = self.index.passage(int(row))
-            text = _heading_suggestion(p)
-            if text and text.lower() not in seen:
-                seen.add(text.lower())
-                questions.append(text)
-            if len(questions) >= SUGGESTIONS:
-                break
-        return questions
+        return examples(self.index, self.faq_rows, n)

@@ -35,6 +35,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from roleqa.direction import reversed_question
 from roleqa.profile import Profile
 
 _OPENING_RE = re.compile(
@@ -75,9 +76,6 @@ _REVERSAL_RE = re.compile(
     re.IGNORECASE,
 )
 _ASKING = frozenset("go going do does it can could i you we ok okay so now please is there".split())
-_DETERMINERS = frozenset("a an the my your our their this that these those some any one".split())
-# Where the "Y" of "X to Y" ends: a preposition or clause that is not part of it ("to a number in Python?").
-_PHRASE_ENDS = frozenset("in on with without using for so when if because while by via".split())
 
 
 @dataclass(frozen=True)
@@ -160,24 +158,12 @@ def leans_on_previous(text: str) -> bool:
 
 def _reverse(text: str, previous: str) -> str:
     """ "and the other way round?" after "how do I convert a string to a number?": the previous
-    question with the two ends of its "X to Y" ("from X to Y", "X into Y") swapped; "" if the
-    question asks for no reversal or the previous one has no direction."""
+    question the other way (direction.py); "" if the question asks for no reversal (or more than
+    one: "and the other way round for floats?" is read in context) or the previous one has no
+    direction."""
     if not _REVERSAL_RE.search(text) or _content_words(_REVERSAL_RE.sub(" ", text)):
-        return ""  # "and the other way round for floats?" asks more than the reverse: read in context
-    words = previous.strip().rstrip("?.! ").split()
-    lower = [w.lower() for w in words]
-    for i in range(len(words) - 1, 0, -1):  # the last "to" or "into" with words on both sides
-        if lower[i] not in ("to", "into") or i + 1 == len(words):
-            continue
-        start = next((j + 1 for j in range(i - 1, -1, -1) if lower[j] == "from"), None)
-        if start is None:  # "X": from its determiner (within a few words), else the one word before
-            start = next((j for j in range(i - 1, max(-1, i - 6), -1) if lower[j] in _DETERMINERS), i - 1)
-        end = next((j for j in range(i + 1, len(words)) if lower[j] in _PHRASE_ENDS), len(words))
-        if start >= i or end <= i + 1:
-            continue
-        left, right = " ".join(words[start:i]), " ".join(words[i + 1 : end])
-        return " ".join([*words[:start], right, words[i], left, *words[end:]]) + "?"
-    return ""
+        return ""
+    return reversed_question(previous)
 
 
 def _content_words(text: str) -> list[str]:

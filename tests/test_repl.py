@@ -117,6 +117,7 @@ def test_transcript_with_follow_ups_and_commands():
                 "  words in common (BM25, 0 to 1)            0.000  (x 0.4)",
                 "  role: same +1, the other -1                  +1  (x 0.05)",
                 "  on the topic of the previous answer       0.000  (x 0.3)",
+                "  heading the question's way: +1, back -1      +0  (x 0.15)",
                 "  asks about another job                       no  (-1)",
                 "  ranking score                             1.500",
                 "  question's words no passage has (share)   0.000",

@@ -16,6 +16,7 @@ from typing import Protocol
 from roleqa import __version__
 from roleqa.answer import TOPIC_BONUS, Answerer, passage_about
 from roleqa.compare import Comparison
+from roleqa.direction import DIRECTION_BONUS
 from roleqa.errors import RoleqaError
 from roleqa.escapes import safe
 from roleqa.followup import Turn, interpret, turn_entity
@@ -212,6 +213,7 @@ class ChatSession:
             f"  words in common (BM25, 0 to 1)          {parts.get('lexical', 0):7.3f}  (x {w.lexical:g})",
             f"  role: same +1, the other -1             {parts.get('role', 0):+7.0f}  (x {w.role:g})",
             f"  on the topic of the previous answer     {parts.get('topic', 0):7.3f}  (x {TOPIC_BONUS:g})",
+            f"  heading the question's way: +1, back -1 {parts.get('direction', 0):+7.0f}  (x {DIRECTION_BONUS:g})",
             f"  asks about another job                  {'yes' if parts.get('other_job') else 'no':>7}  "
             f"(-{w.other_job:g})",
             f"  ranking score                           {best.raw:7.3f}",

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from roleqa.document import file_stem
 from roleqa.errors import RoleqaError
 from roleqa.passage import Passage
 
@@ -146,11 +147,11 @@ def pointed(passages: list[Passage]) -> tuple[list[Alternate], list[int]]:
         return [], []  # (the usual case: no section's slug is computed)
     first: dict[tuple[str, str], str] = {}
     for p in passages:
-        first.setdefault((_stem(p.document), _anchor(p.leaf)), p.id)
+        first.setdefault((file_stem(p.document), _anchor(p.leaf)), p.id)
     found, rows = [], []
     for row, p in pointers:
         file, _, anchor = p.refers.partition("#")
-        target = first.get((_stem(file or p.document), _anchor(anchor)))
+        target = first.get((file_stem(file or p.document), _anchor(anchor)))
         if target is not None and target != p.id:
             found.append(Alternate(p.question or p.leaf, target))
             rows.append(row)
@@ -161,8 +162,3 @@ def _anchor(text: str) -> str:
     """A heading or a link's anchor reduced to its letters and digits: "File encoding",
     "#file-encoding" and GitHub's "arent" for "aren't" compare equal."""
     return re.sub(r"[\W_]+", "", text.lower())
-
-
-def _stem(name: str) -> str:
-    """A document's name as links name it: "GUIDE.md", "../guide.html" -> "guide"."""
-    return name.replace("\\", "/").rsplit("/", 1)[-1].split(".")[0].lower()

@@ -51,6 +51,11 @@ def pointer_target(text: str, link_text: str, href: str) -> str:
     return href if inside and words <= 15 and 2 * len(link_text.split()) >= words else ""
 
 
+def file_stem(name: str) -> str:
+    """A file as links and Sphinx's :doc: name it: "GUIDE.md", "../guide.html", "/howto/guide" -> "guide"."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1].split(".")[0].lower()
+
+
 def asks_questions(terms: list[str]) -> bool:
     """Are these definition-list terms mostly questions (at least half)? Then the list is a run of
     FAQ entries, each term a heading (the HTML and reST readers)."""

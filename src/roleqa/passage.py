@@ -105,9 +105,9 @@ def strip_numbering(heading: str) -> str:
     return _NUMBERING_RE.sub("", heading)
 
 
-def slugify(text: str, limit: int = 48) -> str:
-    """Lower-case ASCII words joined by dashes, cut at a word end near `limit` characters."""
+def slugify(text: str, limit: int | None = 48) -> str:
+    """Lower-case ASCII words joined by dashes, cut at a word end near `limit` characters (None: whole)."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    if len(slug) > limit:
+    if limit is not None and len(slug) > limit:
         slug = slug[: limit + 1].rsplit("-", 1)[0] if "-" in slug[:limit] else slug[:limit]
     return slug

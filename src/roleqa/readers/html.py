@@ -29,6 +29,7 @@ from roleqa.document import (
     pointer_target,
     term_and_definition,
 )
+from roleqa.passage import slugify
 from roleqa.readers import default_title
 
 _DROP_TAGS = {"script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button", "svg", "template"}
@@ -105,11 +106,7 @@ def _names_its_heading(tag: Tag, ident: str) -> bool:
     """Is `ident` the slug of the heading `tag` opens with? Sphinx names each section after its
     heading: "related-work", "...-parameter-list-of-a-function-mean" are content, not navigation."""
     heading = tag.find(_HEADING)
-    return heading is not None and _slug(heading.get_text(" ")) == _slug(ident)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return heading is not None and slugify(heading.get_text(" "), None) == slugify(ident, None)
 
 
 def text_of(tag: Tag | NavigableString) -> str:

@@ -33,6 +33,7 @@ from roleqa.document import (
     Item,
     Outline,
     asks_questions,
+    file_stem,
     term_and_definition,
 )
 from roleqa.readers import default_title
@@ -78,7 +79,7 @@ def read(name: str, text: str, labels: Mapping[str, str] | None = None) -> Docum
         else:
             _block(child, outline, 1)
     doc = outline.document(name, title or default_title(name))
-    doc.labels = _labels(doctree) | {f"doc:{_stem(name)}": doc.title}
+    doc.labels = _labels(doctree) | {f"doc:{file_stem(name)}": doc.title}
     doc.references = frozenset(external)
     return doc
 
@@ -165,7 +166,7 @@ def _generic_role(name, rawtext, text, lineno, inliner, options=None, content=No
         # Sphinx shows the title of the section the label names: resolved once the document is read
         # (_resolve_references); the label is only a placeholder.
         key = label.lstrip("!").lower()
-        key = f"doc:{_stem(key)}" if name == "doc" else key
+        key = f"doc:{file_stem(key)}" if name == "doc" else key
         return [nodes.inline(rawtext, label.lstrip("!"), classes=[_REFERENCE], label=key)], []
     return [nodes.literal(rawtext, label.lstrip("!"))], []
 
@@ -198,11 +199,6 @@ def _section_title(doctree: nodes.document, name: str) -> str | None:
     target = doctree.ids.get(doctree.nameids.get(name) or "")
     title = target.next_node(nodes.title) if isinstance(target, nodes.section) else None
     return title.astext() if isinstance(title, nodes.title) else None
-
-
-def _stem(path: str) -> str:
-    """A file as :doc: names it: "/howto/sorting" and "sorting.rst.txt" -> "sorting"."""
-    return path.replace("\\", "/").rsplit("/", 1)[-1].split(".")[0].lower()
 
 
 class _Kept(Directive):

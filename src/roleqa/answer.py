@@ -247,6 +247,22 @@ class Answerer:
         heads = np.array([e["heading"] for e in entries if e["row"] >= 0], dtype=np.int64)
         return rows, heads, np.array([e["heading"] for e in entries if e["row"] < 0], dtype=np.int64)
 
+    def _ranking(self, parts: dict[str, np.ndarray], other_job: bool) -> np.ndarray:
+        """The fused ranking score of every passage; rows never answered (`hidden`) at the bottom."""
+        ranking = fuse(
+            parts["dense"], parts["heading"], parts["lexical"], parts["section"], parts["role"], other_job, self.weights
+        )
+        ranking[self.hidden] = HIDDEN
+        return ranking
+
+    def _words(self, expanded: str) -> tuple[dict[str, float], float]:
+        """The question's words (misspellings read as the corpus's words) with their IDF, and the
+        share of them no passage has: in a corpus of a few passages, which lacks most words of any
+        question, in proportion to its size up to MISSING_FULL passages (bench/tune.py --calibrate)."""
+        lexical = self.index.lexical
+        terms = lexical.idf_of_terms(lexical.spelled(set(tokenize(expanded))))
+        return terms, lexical.unknown_share(terms) * min(1.0, self.index.size / MISSING_FULL)
+
     def _heading_of(self, row: int) -> str:
         p = self.index.passage(row)
         return p.question or p.leaf
@@ -262,10 +278,7 @@ class Answerer:
         other_job = profile.other_jobs and names_another_job(expanded, self.subjects, profile.occupations)
         # Like a wording the FAQ owner marked out of scope: declined (the same penalty as another job).
         other_job = other_job or float(parts.get("out_of_scope", [0.0])[0]) >= OUT_OF_SCOPE_SIMILARITY
-        ranking = fuse(
-            parts["dense"], parts["heading"], parts["lexical"], parts["section"], parts["role"], other_job, self.weights
-        )
-        ranking[self.hidden] = HIDDEN
+        ranking = self._ranking(parts, other_job)
         # Same topic, but not the other role: "and ML engineers?" wants the ML engineers' part.
         if topic:
             weights = topic if isinstance(topic, Mapping) else dict.fromkeys(topic, 1.0)
@@ -282,10 +295,7 @@ class Answerer:
         raw = [float(max(ranking[unit], ranking[row])) for unit, row in chosen]
         words = [float(parts["lexical"][unit if ranking[unit] >= ranking[row] else row]) for unit, row in chosen]
         # The question's words and their rarity, looked up once for the confidence and every highlight.
-        terms = self.index.lexical.idf_of_terms(self.index.lexical.spelled(set(tokenize(expanded))))
-        # A corpus of a few passages lacks most words of any question: what it lacks says less there,
-        # in proportion to its size up to MISSING_FULL passages (bench/tune.py --calibrate).
-        missing = self.index.lexical.unknown_share(terms) * min(1.0, self.index.size / MISSING_FULL)
+        terms, missing = self._words(expanded)
         # Scores never rise down the list, though a lower answer may share more of the question's words.
         conf = (
             np.minimum.accumulate(confidence(np.array(raw), np.array(words), self.calibration, missing)) if raw else []
@@ -331,8 +341,7 @@ class Answerer:
             return None
         expanded = self.profile.expand(normalize_question(topic))
         parts = self.scores(expanded, self.encoder.embed_batch([expanded])[0])
-        ranking = fuse(*(parts[k] for k in ("dense", "heading", "lexical", "section", "role")), False, self.weights)
-        ranking[self.hidden] = HIDDEN
+        ranking = self._ranking(parts, False)
         comparison = self.comparer.choose(ranking, general=False)
         if comparison is None:
             return None
@@ -340,7 +349,7 @@ class Answerer:
         # chance that its best passage there is right must reach COMPARE_CONFIDENCE.
         rows = np.isin(self.section_of, comparison.section_rows)
         best = int(np.flatnonzero(rows)[np.argmax(ranking[rows])])
-        missing = self.index.lexical.unknown_share(self.index.lexical.idf_of_terms(set(tokenize(expanded))))
+        missing = self._words(expanded)[1]
         chance = confidence(np.array([ranking[best]]), np.array([parts["lexical"][best]]), self.calibration, missing)[0]
         return comparison if chance >= COMPARE_CONFIDENCE else None
 

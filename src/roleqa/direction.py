@@ -60,24 +60,31 @@ def _span(words: list[str]) -> tuple[int, int, int] | None:
     return None
 
 
-def reversed_question(question: str) -> str:
-    """`question` the other way: "how do I convert a number to a string?"; "" if it has no direction."""
-    words = question.strip().rstrip("?.! ").split()
-    found = _span(words)
-    if found is None:
-        return ""
-    start, i, end = found
-    return " ".join([*words[:start], *words[i + 1 : end], words[i], *words[start:i], *words[end:]]) + "?"
-
-
-def ends(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
-    """The stemmed words of X and of Y in `text`'s "X to Y", or None if it has no direction."""
+def _parts(text: str) -> tuple[list[str], list[str], str, list[str], list[str]] | None:
+    """`text` cut at its direction: the words before X, X, the "to", Y, the words after; or None."""
     words = text.strip().rstrip("?.! ").split()
     found = _span(words)
     if found is None:
         return None
     start, i, end = found
-    return frozenset(tokenize(" ".join(words[start:i]))), frozenset(tokenize(" ".join(words[i + 1 : end])))
+    return words[:start], words[start:i], words[i], words[i + 1 : end], words[end:]
+
+
+def reversed_question(question: str) -> str:
+    """`question` the other way: "how do I convert a number to a string?"; "" if it has no direction."""
+    parts = _parts(question)
+    if parts is None:
+        return ""
+    before, x, arrow, y, after = parts
+    return " ".join([*before, *y, arrow, *x, *after]) + "?"
+
+
+def ends(text: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The stemmed words of X and of Y in `text`'s "X to Y", or None if it has no direction."""
+    parts = _parts(text)
+    if parts is None:
+        return None
+    return frozenset(tokenize(" ".join(parts[1]))), frozenset(tokenize(" ".join(parts[3])))
 
 
 def agreement(question: tuple[frozenset[str], frozenset[str]], heading: str) -> int:

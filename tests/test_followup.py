@@ -178,7 +178,8 @@ def test_the_article_profile_changes_nothing_without_it():
     assert Profile().expand("how many ml of milk?") == "how many ml of milk?"
 
 
-def test_a_follow_up_read_by_its_form_is_answered_with_the_previous_question_as_context(tmp_path):
+def notes_answerer(tmp_path, name: str, text: str):
+    """An Answerer over one note, indexed with the fake encoder (plumbing, not answer quality)."""
     from roleqa.answer import Answerer
     from roleqa.build import ensure_index
     from roleqa.config import Settings
@@ -188,13 +189,19 @@ def test_a_follow_up_read_by_its_form_is_answered_with_the_previous_question_as_
 
     notes = tmp_path / "notes"
     notes.mkdir()
-    (notes / "agent.md").write_text(
+    (notes / name).write_text(text)
+    settings = Settings(corpus_dir=notes, index_dir=tmp_path / "ix", cache_dir=CACHE)
+    return Answerer(*ensure_index(settings, FakeEncoder()))
+
+
+def test_a_follow_up_read_by_its_form_is_answered_with_the_previous_question_as_context(tmp_path):
+    answerer = notes_answerer(
+        tmp_path,
+        "agent.md",
         "# Agent\n\n## Installing the agent\n\nRun the installer script as root, then restart the agent service.\n\n"
         "## Uninstalling the agent\n\nStop the agent service, then delete its folder and its cron entry.\n\n"
-        "## Backups\n\nCopy the data folder to the shared drive every night, then restart the service.\n"
+        "## Backups\n\nCopy the data folder to the shared drive every night, then restart the service.\n",
     )
-    index, encoder = ensure_index(Settings(corpus_dir=notes, index_dir=tmp_path / "ix", cache_dir=CACHE), FakeEncoder())
-    answerer = Answerer(index, encoder)
     alone = answerer.ask("and then restart it?", 1, 0.0)
     previous = "how do I install the agent as root?"
     reading = interpret("and then restart it?", Turn(previous), Profile(), [])
@@ -205,23 +212,15 @@ def test_a_follow_up_read_by_its_form_is_answered_with_the_previous_question_as_
 
 
 def test_suggestions_are_questions_then_headings_never_introduction(tmp_path):
-    from roleqa.answer import Answerer
-    from roleqa.build import ensure_index
-    from roleqa.config import Settings
-
-    from .conftest import CACHE
-    from .fakes import FakeEncoder
-
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "agent.md").write_text(
+    answerer = notes_answerer(
+        tmp_path,
+        "agent.md",
         "# Agent\n\nThe agent collects metrics on every host of the cluster.\n\n"
         "## Installing the agent\n\nRun the installer script as root, then restart the agent service.\n\n"
         "## Why is the agent slow?\n\n- It scans every disk at start.\n- It waits for the network to be up.\n"
-        "- It compresses old logs.\n"
+        "- It compresses old logs.\n",
     )
-    index, encoder = ensure_index(Settings(corpus_dir=notes, index_dir=tmp_path / "ix", cache_dir=CACHE), FakeEncoder())
-    result = Answerer(index, encoder).ask("what is the capital of Peru?", 3, 1.0)
+    result = answerer.ask("what is the capital of Peru?", 3, 1.0)
     assert not result.answered
     # The question heading (its answer is a list: passages without a question of their own) is
     # suggested as the question it is; the other heading as what to ask about; nothing twice.
@@ -229,20 +228,13 @@ def test_suggestions_are_questions_then_headings_never_introduction(tmp_path):
 
 
 def test_what_a_small_corpus_lacks_counts_in_proportion_to_its_size(tmp_path):
-    from roleqa.answer import MISSING_FULL, Answerer
-    from roleqa.build import ensure_index
-    from roleqa.config import Settings
+    from roleqa.answer import MISSING_FULL
     from roleqa.lexical import tokenize
 
-    from .conftest import CACHE
-    from .fakes import FakeEncoder
-
-    notes = tmp_path / "notes"
-    notes.mkdir()
-    (notes / "bikes.md").write_text("# Bikes\n\nPump the bicycle tyres to four bar every two weeks.\n")
-    index, encoder = ensure_index(Settings(corpus_dir=notes, index_dir=tmp_path / "ix", cache_dir=CACHE), FakeEncoder())
+    answerer = notes_answerer(tmp_path, "bikes.md", "# Bikes\n\nPump the bicycle tyres to four bar every two weeks.\n")
+    index = answerer.index
     question = "how do I patch a puncture in the tyres?"
     lacking = index.lexical.unknown_share(index.lexical.idf_of_terms(set(tokenize(question))))
-    hit = Answerer(index, encoder).ask(question, 1, 0.0).hits[0]
+    hit = answerer.ask(question, 1, 0.0).hits[0]
     assert 0.5 < lacking < 1 and index.size < MISSING_FULL
     assert dict(hit.parts)["unknown"] == pytest.approx(lacking * index.size / MISSING_FULL, abs=1e-3)

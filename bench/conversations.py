@@ -82,11 +82,28 @@ def summary(played) -> dict:
     }
 
 
+def print_misses(played) -> None:
+    """Each turn answered wrong: how it was read, what came first and what was wanted."""
+    for turn, result in played:
+        label = turn["label"]
+        if result is None:  # the chat took the line as something else than a question
+            print(f"  [no answer] {label.question!r}")
+            continue
+        top = result.hits[0] if result.answered and result.hits else None
+        if (top is not None and is_relevant(label, top)) if label.in_scope else not result.answered:
+            continue
+        kind = "first" if turn["first"] else "follow-up" if turn["follow_up"] else "alone"
+        got = top.passage.section if top else "declined"
+        print(f"  [{kind}] {label.question!r} read as {result.interpreted_as!r}")
+        print(f"      want [{label.section}]  got [{got}]")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev")
-    parser.add_argument("--sets", default=",".join(TUNED), help="also pyfaq,gitfaq,dfaq: held out, --split test")
+    parser.add_argument("--sets", default=",".join(TUNED), help="also pyfaq,gitfaq: held out, --split test")
     parser.add_argument("--context-weight", type=float, default=None)
+    parser.add_argument("--misses", action="store_true", help="list the turns answered wrong")
     args = parser.parse_args()
     if args.context_weight is not None:
         answer.CONTEXT_WEIGHT = args.context_weight
@@ -94,7 +111,10 @@ def main() -> None:
         answerer, threshold = answerer_for(name)
         rows = [json.loads(line) for line in conversations_file(name).read_text().splitlines() if line.strip()]
         rows = [r for r in rows if r.get("split") == args.split]
-        print(name, args.split, json.dumps(summary(play(answerer, threshold, rows))))
+        played = play(answerer, threshold, rows)
+        print(name, args.split, json.dumps(summary(played)))
+        if args.misses:
+            print_misses(played)
 
 
 if __name__ == "__main__":

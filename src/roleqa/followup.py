@@ -19,10 +19,11 @@ Readings, tried in order:
   - entity carry-over: "and ..." / "what about ..." with a short phrase and no
     question word ("and the tools?") is asked about the previous entity;
   - context: any other question that leans on the previous one by its form
-    (an opening such as "and", "so", "what if" followed by a phrase rather
-    than a question of its own, or by a question with a pointing word such as
-    "that", "them", "one"; a pronoun or "that", "one", "too", "then" in
-    a short question; three words or fewer) is answered with the previous
+    (an opening such as "and", "so", "ok", "got it", "what if" followed by a
+    phrase rather than a question of its own, or by a question with a
+    pointing word such as "that", "it", "one", "then"; a pronoun subject
+    among the first words, "will those...?"; a pronoun or "that", "one",
+    "too", "then" in a short question; three words or fewer) is answered with the previous
     question as context: retrieval blends the question with the previous one
     and keeps to the previous answer's sections (answer.py).
 
@@ -45,7 +46,9 @@ _OPENING_RE = re.compile(
 _CARRY_OPENING_RE = re.compile(r"^\s*(?:and what about|and how about|what about|how about|what of|and)\b[\s,]*", re.I)
 # Openings may come in a row ("ok and how do I...?"): what follows all of them decides.
 _LEAN_OPENING_RE = re.compile(
-    r"^\s*(?:(?:and|so|also|but|then|ok(?:ay)?|or|what about|how about|what if|instead)\b[\s,]*)+", re.IGNORECASE
+    r"^\s*(?:(?:and|so|also|but|then|ok(?:ay)?|or|what about|how about|what if|instead|got it|i see|thanks|"
+    r"thank you|cool|alright|hmm+|oh)\b[\s,.!]*)+",
+    re.IGNORECASE,
 )
 _QUESTION_WORD_RE = re.compile(
     r"\b(what|how|why|who|whom|which|when|where|is|are|do|does|did|can|could|should)\b", re.I
@@ -65,6 +68,14 @@ _POINTING_RE = re.compile(
 # "does it make sense to...?" (one to three words, then "to" and a verb). Not "force it to treat it
 # as text?": there "it" is the object, and points back.
 _EXPLETIVE_RE = re.compile(r"\bit(?=(?:\s+[\w'-]+){1,3}\s+to\s+\w)", re.IGNORECASE)
+# A subject pronoun that points back, among a question's first three words ("will those bump...?", "does it
+# work on arm64...?"), leans at any length: it has nothing else to be about.
+_SUBJECT_RE = re.compile(r"^\W*(?:[\w']+\s+){0,2}(?:it|they|those|these)\b", re.IGNORECASE)
+# After an opening ("ok, ..."), "it" and "then" point back too ("ok, how do I switch to it then?").
+_POINTING_AFTER_OPENING_RE = re.compile(
+    r"\b(that|this|those|these|them|they|their|one|ones|such|the same|the other|the opposite|it|its|then)\b",
+    re.IGNORECASE,
+)
 _PRONOUN_RE = re.compile(r"\b(they|them|their|theirs|those people|these people)\b", re.IGNORECASE)
 _CARRY_MAX_WORDS = 4
 _SWAP_EXTRA_WORDS = 2
@@ -150,10 +161,11 @@ def leans_on_previous(text: str) -> bool:
         rest = text[opening.end() :]
         # "and what is a DUNS number?" is a question of its own; "and without a password?" is not,
         # nor is "so how would I use that?": an opening and a pointing word lean at any length
-        # ("it" is not one here: "and how long does it take to learn...?").
-        if not _STARTS_A_QUESTION_RE.match(rest) or _POINTING_RE.search(rest):
+        # (an "it" that points at nothing does not: "and how long does it take to learn...?").
+        if not _STARTS_A_QUESTION_RE.match(rest) or _POINTING_AFTER_OPENING_RE.search(_EXPLETIVE_RE.sub(" ", rest)):
             return True
-    return len(words) <= _LEAN_MAX_WORDS and bool(_ANAPHOR_RE.search(_EXPLETIVE_RE.sub(" ", text)))
+    plain = _EXPLETIVE_RE.sub(" ", text)
+    return bool(_SUBJECT_RE.match(plain)) or (len(words) <= _LEAN_MAX_WORDS and bool(_ANAPHOR_RE.search(plain)))
 
 
 def _reverse(text: str, previous: str) -> str:

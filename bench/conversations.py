@@ -103,10 +103,13 @@ def main() -> None:
     parser.add_argument("--split", default="dev")
     parser.add_argument("--sets", default=",".join(TUNED), help="also pyfaq,gitfaq: held out, --split test")
     parser.add_argument("--context-weight", type=float, default=None)
+    parser.add_argument("--topic-bonus", type=float, default=None)
     parser.add_argument("--misses", action="store_true", help="list the turns answered wrong")
     args = parser.parse_args()
     if args.context_weight is not None:
         answer.CONTEXT_WEIGHT = args.context_weight
+    if args.topic_bonus is not None:
+        answer.TOPIC_BONUS = args.topic_bonus
     for name in args.sets.split(","):
         answerer, threshold = answerer_for(name)
         rows = [json.loads(line) for line in conversations_file(name).read_text().splitlines() if line.strip()]

@@ -107,6 +107,19 @@ def test_long_paragraphs_are_split_at_sentences():
     assert " ".join(p.text for p in passages) == text
 
 
+def test_short_code_between_short_lines_stays_in_reading_order():
+    # The Debian FAQ's "How do I put a package on hold?": two one-line screens, each after a lead-in.
+    text = (
+        "# Hold\n\nEdit the line of the package you wish to hold, from this:\n\n```\nlibc6    install\n```\n\n"
+        "to this:\n\n```\nlibc6    hold\n```\n\nSave the file, and reload it into the dpkg database.\n"
+    )
+    texts = [p.text for p in chunk_document(Document("hold.md", text))]
+    assert texts == [
+        "Edit the line of the package you wish to hold, from this: libc6    install to this: libc6    hold",
+        "Save the file, and reload it into the dpkg database.",
+    ]
+
+
 def test_repeated_headings_get_distinct_ids():
     one, two = "The first one is here.", "The second one is here."
     doc = Document("a.md", f"# T\n\n## Overview\n\n{one}\n\n## Other\n\n### Overview\n\n{two}\n")

@@ -35,7 +35,7 @@ from roleqa.passage import INTRODUCTION, Passage, slugify, strip_numbering
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 27
+CHUNKING_VERSION = 28
 MAX_WORDS = 160
 # A passage needs more words than this to stand alone as an answer.
 FRAGMENT_WORDS = 3
@@ -164,7 +164,9 @@ def _without_fragments(blocks: list[Block]) -> list[Block]:
             pending.append(block.text)
             continue
         if block.kind == CODE and is_fragment(block.text) and out and out[-1].kind == PARAGRAPH:
-            out[-1] = Block(PARAGRAPH, f"{out[-1].text} {block.text}")
+            # In reading order: "from this: <code> to this: <code>" keeps its "to this:" before the second.
+            out[-1] = Block(PARAGRAPH, " ".join([out[-1].text, *pending, block.text]))
+            pending = []
             continue
         if pending:
             lead = " ".join(pending)

@@ -384,6 +384,16 @@ def test_pdf_words_hyphenated_at_a_line_end_are_written_as_the_document_writes_t
     assert "Debianspecific" not in text and "management" in text and "manage-ment" not in text
 
 
+def test_pdf_opening_quotes_typeset_as_a_lone_accent_are_quotes():
+    # LaTeX's `foo-data' comes out of PDFium as a combining grave accent on a space.
+    doc = read(REAL / "dfaq" / "pdf" / "debian-faq.en.pdf")
+    assert any(
+        h.startswith("Why is \u2018foo-data\u2019 not removed when I uninstall \u2018foo\u2019?") for h in headings(doc)
+    )
+    text = all_text(chunk_document(doc))
+    assert "\u0300" not in text and "is unstable\u2019 or \u2018testing\u2019 or anything" in text
+
+
 def test_rest_references_to_other_files_show_the_titles_they_name(tmp_path):
     (tmp_path / "install.rst").write_text(
         "Installing\n==========\n\n.. _agent-setup:\n\nSetting up the agent\n--------------------\n\n"

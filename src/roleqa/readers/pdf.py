@@ -40,6 +40,9 @@ _LABEL = re.compile(r"^(chapter|appendix|part)\s+[\dA-Z]+\.?$", re.I)  # its tit
 _PERMALINK = re.compile(r"\s*¶\s*$")  # a printed web page's heading anchor
 _NAVIGATION = re.compile(r"^(?:table of contents|contents|list of (?:tables|figures|examples)|index(?: [a-z])?)$", re.I)
 _SOFT = "\u00ad"
+# A combining grave accent on no letter is a typeset opening quote: LaTeX's `stable' comes out of
+# PDFium as " \u0300stable\u2019".
+_LONE_GRAVE = re.compile(r"(?<![^\W\d_])\u0300(?:\s*\u0300)*")
 _HYPHENATED = re.compile(rf"([^\W\d_]+){_SOFT}([^\W\d_]+)")
 _WORD = re.compile(rf"(?<![\w{_SOFT}-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w{_SOFT}-])")
 
@@ -133,7 +136,7 @@ def _page_lines(page, number: int) -> list[_Line]:
         # PDFium marks a word hyphenated at a line end with U+FFFE (and joins the halves); a soft
         # hyphen (U+00AD) is the same thing written into the PDF. Kept as a soft hyphen until the
         # whole document's words say whether the halves are one word or a compound (_dehyphenate).
-        shown = "".join(text[i] for i in chars).replace("\ufffe", _SOFT).strip()
+        shown = _LONE_GRAVE.sub("\u2018", "".join(text[i] for i in chars).replace("\ufffe", _SOFT)).strip()
         if shown:
             visible = [i for i in chars if not text[i].isspace()]
             sizes = Counter(round(raw.FPDFText_GetFontSize(handle, i), 1) for i in visible)

@@ -104,6 +104,7 @@ def main() -> None:
     parser.add_argument("--sets", default=",".join(TUNED), help="also pyfaq,gitfaq: held out, --split test")
     parser.add_argument("--context-weight", type=float, default=None)
     parser.add_argument("--topic-bonus", type=float, default=None)
+    parser.add_argument("--threshold", type=float, default=None, help="instead of the index's own")
     parser.add_argument("--misses", action="store_true", help="list the turns answered wrong")
     args = parser.parse_args()
     if args.context_weight is not None:
@@ -112,6 +113,7 @@ def main() -> None:
         answer.TOPIC_BONUS = args.topic_bonus
     for name in args.sets.split(","):
         answerer, threshold = answerer_for(name)
+        threshold = threshold if args.threshold is None else args.threshold
         rows = [json.loads(line) for line in conversations_file(name).read_text().splitlines() if line.strip()]
         rows = [r for r in rows if r.get("split") == args.split]
         played = play(answerer, threshold, rows)

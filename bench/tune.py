@@ -209,9 +209,15 @@ def fit_generic_calibration(names: list[str], split: str, cross: bool) -> None:
 
     inside = np.concatenate([chance(x)[i] for x, _, i in rows.values()])
     outside = np.concatenate([chance(x)[~i] for x, _, i in rows.values()])
+    grid = np.round(np.arange(0.0, 1.0, 0.005), 3)
+    good = np.array([np.sum(inside >= t) + np.sum(outside < t) for t in grid])
+    near = grid[good >= good.max() - 1]  # within one question of the best count
     print(
         f"generic calibration: slope={slope:.3f}, lexical={lexical:.3f}, unknown={unknown:.3f}, offset={offset:.3f},"
-        f" threshold={fit_threshold(inside, outside):.3f} (evaluate.fit_threshold over all the corpora)"
+        f" threshold={fit_threshold(inside, outside):.3f} (evaluate.fit_threshold over all the corpora);"
+        f" within one question of its count up to {near.max():.3f}, which the generic curve takes"
+        f" ({np.sum(inside < near.max())} of {len(inside)} in scope rejected, {np.sum(outside < near.max())} of"
+        f" {len(outside)} out of scope)"
     )
     print("threshold  " + "  ".join(f"{n[:22]:>22}" for n in rows) + "   (in-scope answered / out-of-scope rejected)")
     for t in np.arange(0.1, 0.75, 0.05):

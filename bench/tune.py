@@ -58,7 +58,12 @@ def recall_at_1(answerer, items, questions, parts, other, w) -> float:
     return right / len(items)
 
 
-FEATURES = ("score", "words", "missing")  # the curve's candidate inputs (evaluate.features, score less the bank)
+FEATURES = (
+    "score",
+    "words",
+    "missing",
+    "lead",
+)  # the curve's candidate inputs (evaluate.features, score less the bank)
 
 
 def fit_weighted(rows: dict, names: list[str], columns: list[int]) -> np.ndarray:
@@ -80,7 +85,7 @@ def cross_check(rows: dict) -> None:
     """Which inputs tell in-scope from out-of-scope questions on a corpus the curve never saw (the
     generic curve's case): fitted on all corpora but one, scored on that one; pooled AUC and the
     share of out-of-scope questions rejected at the threshold that falsely rejects 5% of in-scope ones."""
-    for columns in ([0], [0, 1], [0, 2], [0, 1, 2]):
+    for columns in ([0], [0, 1], [0, 2], [0, 1, 2], [0, 2, 3], [0, 1, 2, 3]):
         inside, outside = [], []
         for held in rows:
             w = fit_weighted(rows, [n for n in rows if n != held], columns)
@@ -94,7 +99,7 @@ def cross_check(rows: dict) -> None:
 def labelled_check(rows: dict, tests: dict) -> None:
     """The same on each corpus's test split, with the curve and threshold fitted on its own dev
     split (`roleqa eval --calibrate`'s case): out-of-scope rejected and in-scope falsely rejected."""
-    for columns in ([0], [0, 1], [0, 2]):
+    for columns in ([0], [0, 1], [0, 2], [0, 2, 3]):
         counts = np.zeros(4, dtype=int)
         for name, (x, right, _) in rows.items():
             w = np.array(fit_logistic(x[:, columns], right))
@@ -112,7 +117,7 @@ def family_check(rows: dict, names: list[str]) -> None:
     """The generic case end to end: the curve and its threshold (evaluate.fit_threshold) fitted on
     every corpus but one set and its single documents, then that set's out-of-scope questions
     rejected and in-scope ones falsely rejected, as a whole and as single documents."""
-    for columns in ([0], [0, 1], [0, 2], [0, 1, 2]):
+    for columns in ([0], [0, 1], [0, 2], [0, 1, 2], [0, 2, 3], [0, 1, 2, 3]):
         whole, single = np.zeros(4, dtype=int), np.zeros(4, dtype=int)
         for held in names:
             others = [k for k in rows if k.split("/")[0] != held]
@@ -136,7 +141,7 @@ def _curve(w: np.ndarray, columns: list[int]):
 
 
 def _rows(name: str, split: str, index=None, encoder=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A corpus's questions of `split` as (score less the bank, words, missing), right, in scope. With
+    """A corpus's questions of `split` as (score less the bank, words, missing, lead), right, in scope. With
     `index` (one document of the set, _small_corpora): only the questions its sections answer, and
     the set's out-of-scope ones."""
     whole = index is None
@@ -148,10 +153,10 @@ def _rows(name: str, split: str, index=None, encoder=None) -> tuple[np.ndarray, 
         keys = {heading_key(part) for _, path in index.sections for part in path.split(" > ")}
         items = [i for i in items if not i.in_scope or (i.section and heading_key(i.section) in keys)]
     results = answerer.ask_many([i.question for i in items], 3, 0.0)
-    raw, words, missing = features(results)
+    raw, words, missing, lead = features(results)
     right = np.array([i.in_scope and is_relevant(i, r.hits[0]) for i, r in zip(items, results)], dtype=float)
     return (
-        np.column_stack([raw - calibration_for(index).bank, words, missing]),
+        np.column_stack([raw - calibration_for(index).bank, words, missing, lead]),
         right,
         np.array([i.in_scope for i in items]),
     )
@@ -182,12 +187,12 @@ def _small_corpora(names: list[str], split: str) -> dict:
 
 
 def fit_generic_calibration(names: list[str], split: str, cross: bool) -> None:
-    """The generic confidence curve: one logistic over (score - the corpus's off-topic score, share of
-    the question's words the answer has, share no passage has) fitted on every corpus's dev questions
-    at once, each corpus
-    weighing the same; then the answer rate and out-of-scope rejection of each corpus per threshold,
-    to choose from. With `cross`, first which inputs carry over to a corpus not fitted on, and which
-    serve a curve fitted on a corpus's own labels (dev, then scored on test)."""
+    """The generic confidence curve: one logistic over (score - the corpus's off-topic score, share
+    of the question's words no passage has, the best answer's lead over the fifth) fitted on every
+    corpus's dev questions at once, each corpus weighing the same; then the answer rate and
+    out-of-scope rejection of each corpus per threshold, to choose from. With `cross`, first which
+    inputs carry over to a corpus not fitted on, and which serve a curve fitted on a corpus's own
+    labels (dev, then scored on test)."""
     rows = {name: _rows(name, split) for name in names}
     if cross:
         cross_check(rows)
@@ -195,17 +200,18 @@ def fit_generic_calibration(names: list[str], split: str, cross: bool) -> None:
     rows |= _small_corpora(names, split)
     if cross:
         family_check(rows, names)
-    slope, lexical, unknown, offset = fit_weighted(rows, list(rows), [0, 1, 2])
+    slope, unknown, gap, offset = fit_weighted(rows, list(rows), [0, 2, 3])
     fitted = replace(
         GENERIC_CALIBRATION,
         slope=round(slope, 3),
-        lexical=round(lexical, 3),
+        lexical=0.0,
         unknown=round(unknown, 3),
+        gap=round(gap, 3),
         offset=round(offset, 3),
     )
 
     def chance(x: np.ndarray) -> np.ndarray:
-        return confidence(x[:, 0], x[:, 1], replace(fitted, bank=0.0), x[:, 2])
+        return confidence(x[:, 0], x[:, 1], replace(fitted, bank=0.0), x[:, 2], x[:, 3])
 
     inside = np.concatenate([chance(x)[i] for x, _, i in rows.values()])
     outside = np.concatenate([chance(x)[~i] for x, _, i in rows.values()])
@@ -213,7 +219,7 @@ def fit_generic_calibration(names: list[str], split: str, cross: bool) -> None:
     good = np.array([np.sum(inside >= t) + np.sum(outside < t) for t in grid])
     near = grid[good >= good.max() - 1]  # within one question of the best count
     print(
-        f"generic calibration: slope={slope:.3f}, lexical={lexical:.3f}, unknown={unknown:.3f}, offset={offset:.3f},"
+        f"generic calibration: slope={slope:.3f}, unknown={unknown:.3f}, gap={gap:.3f}, offset={offset:.3f},"
         f" threshold={fit_threshold(inside, outside):.3f} (evaluate.fit_threshold over all the corpora);"
         f" within one question of its count up to {near.max():.3f}, which the generic curve takes"
         f" ({np.sum(inside < near.max())} of {len(inside)} in scope rejected, {np.sum(outside < near.max())} of"

@@ -121,6 +121,7 @@ def test_transcript_with_follow_ups_and_commands():
                 "  asks about another job                       no  (-1)",
                 "  ranking score                             1.500",
                 "  question's words no passage has (share)   0.000",
+                "  lead over the fifth best answer           0.000",
                 "  confidence (chance it is right)           0.900",
                 "  answered",
             ]

@@ -40,6 +40,9 @@ TOPIC_BONUS = 0.3
 # A follow-up read by its form ("and hidden files too?") is scored half on its own words and half
 # on them with the previous question's (chosen on the dev conversations, bench/conversations.py).
 CONTEXT_WEIGHT = 0.5
+# Confidence reads how far the best answer's score stands above that of the answer at this rank
+# (a near miss has many answers about as good; bench/tune.py --calibrate --cross).
+LEAD_RANK = 5
 # From this many passages up, the share of a question's words no passage has counts in full.
 MISSING_FULL = 50
 # A question this close (cosine) to a wording marked out of scope in `roleqa review` is declined.
@@ -290,20 +293,29 @@ class Answerer:
         parts["direction"] = direction_agreement(question, ranking, self._heading_of)
         ranking += DIRECTION_BONUS * parts["direction"]
         whole_list = profile.wants_list(question)
-        chosen = choose_units(ranking, self.parent, self.children, k, whole_list, alone=self.alone)
+        chosen = choose_units(ranking, self.parent, self.children, max(k, LEAD_RANK), whole_list, alone=self.alone)
         # An answer resized from the passage that ranked it keeps that passage's score.
         raw = [float(max(ranking[unit], ranking[row])) for unit, row in chosen]
+        lead = raw[0] - raw[min(LEAD_RANK, len(raw)) - 1] if raw else 0.0
+        chosen, raw = chosen[:k], raw[:k]
         words = [float(parts["lexical"][unit if ranking[unit] >= ranking[row] else row]) for unit, row in chosen]
         # The question's words and their rarity, looked up once for the confidence and every highlight.
         terms, missing = self._words(expanded)
         # Scores never rise down the list, though a lower answer may share more of the question's words.
         conf = (
-            np.minimum.accumulate(confidence(np.array(raw), np.array(words), self.calibration, missing)) if raw else []
+            np.minimum.accumulate(confidence(np.array(raw), np.array(words), self.calibration, missing, lead))
+            if raw
+            else []
         )
 
         def why(row: int) -> tuple[tuple[str, float], ...]:
             scored = tuple((name, round(float(values[row]), 4)) for name, values in parts.items())
-            return (*scored, ("other_job", 1.0 if other_job else 0.0), ("unknown", round(missing, 4)))
+            return (
+                *scored,
+                ("other_job", 1.0 if other_job else 0.0),
+                ("unknown", round(missing, 4)),
+                ("lead", round(lead, 4)),
+            )
 
         hits = []
         for rank, ((unit, row), r, c) in enumerate(zip(chosen, raw, conf), start=1):

@@ -34,16 +34,19 @@ DEFAULT_TOP_K = 3
 class Calibration:
     """How a ranking score becomes a confidence, and the confidence an answer needs.
 
-    confidence = 1 / (1 + exp(-(slope * (score - bank) + lexical * words + unknown * missing + offset))),
+    confidence = 1 / (1 + exp(-(slope * (score - bank) + lexical * words + unknown * missing
+                                + gap * lead + offset))),
     the estimated chance that the answer is right; `words` is the share of the
     question's words (by rarity) the answer has, `missing` the share no passage
-    of the corpus has (lexical.py), and `bank` is how high questions about
+    of the corpus has (lexical.py), `lead` how far the best answer's score stands
+    above the fifth best's (answer.LEAD_RANK), and `bank` is how high questions about
     nothing in the corpus score there: the median best score of roleqa's bank
     of off-topic questions, measured on each index when it is built. Answered
     when the best answer's confidence reaches `threshold`.
 
     A curve fitted on a corpus's own labels (`roleqa eval --calibrate`) weighs
-    the score and `missing`; the generic one all three (README, "Confidence").
+    the score and `missing`; the generic one the score, `missing` and the lead
+    (README, "Confidence").
     """
 
     slope: float
@@ -52,24 +55,26 @@ class Calibration:
     threshold: float
     bank: float = 0.0
     unknown: float = 0.0
+    gap: float = 0.0  # the weight of the lead (0: curves fitted without it)
     source: str = "generic"  # "generic", the corpus profile's, or fitted on labels (`roleqa eval --calibrate`)
 
 
-# A fitted curve as it is saved (calibration.json) and written in a profile; "unknown" may be
-# missing (0: curves fitted before it existed).
+# A fitted curve as it is saved (calibration.json) and written in a profile; "unknown" and "gap"
+# may be missing (0: curves fitted before they existed).
 CURVE_KEYS = ("slope", "lexical", "offset", "threshold")
 
 
 def curve_of(saved: dict) -> dict[str, float]:
     """The curve's numbers in `saved` (KeyError or ValueError if one is missing or not a number)."""
     curve = {key: float(saved[key]) for key in CURVE_KEYS}
-    return curve | {"unknown": float(saved["unknown"])} if "unknown" in saved else curve
+    return curve | {key: float(saved[key]) for key in ("unknown", "gap") if key in saved}
 
 
-# For a corpus with no labels of its own: fitted on the dev questions of four sets of real
-# documents together, with the generic ranking weights; the threshold is evaluate.fit_threshold's
-# over all of them (bench/tune.py --calibrate).
-GENERIC_CALIBRATION = Calibration(slope=4.383, lexical=2.799, offset=-1.957, threshold=0.315, unknown=-3.185)
+# For a corpus with no labels of its own: fitted on the dev questions of five sets of real
+# documents together (and of their small documents alone), with the generic ranking weights, on
+# the score, `missing` and the lead; the threshold is the highest within one question of
+# evaluate.fit_threshold's count over all of them (bench/tune.py --calibrate).
+GENERIC_CALIBRATION = Calibration(slope=3.185, lexical=0.0, offset=-2.074, threshold=0.345, unknown=-3.583, gap=7.188)
 DEFAULT_THRESHOLD = GENERIC_CALIBRATION.threshold
 
 

@@ -229,12 +229,13 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1e-3) -> tuple[flo
     return tuple(float(v) for v in w)
 
 
-def features(results: list[Result]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per result: the best answer's ranking score, its share of the question's words, and the
-    share of the question's words no passage has."""
+def features(results: list[Result]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per result: the best answer's ranking score, its share of the question's words, the
+    share of the question's words no passage has, and how far it leads the fifth answer."""
     parts = [dict(r.hits[0].parts) for r in results]
     raw = np.array([r.hits[0].raw for r in results])
-    return raw, np.array([p.get("lexical", 0.0) for p in parts]), np.array([p.get("unknown", 0.0) for p in parts])
+    words, missing = np.array([p.get("lexical", 0.0) for p in parts]), np.array([p.get("unknown", 0.0) for p in parts])
+    return raw, words, missing, np.array([p.get("lead", 0.0) for p in parts])
 
 
 def calibrate(items: list[Labelled], results: list[Result], bank: float = 0.0, words: bool = True) -> Calibration:
@@ -247,13 +248,13 @@ def calibrate(items: list[Labelled], results: list[Result], bank: float = 0.0, w
     rejections; the share of the question the answer has did worse (bench/tune.py --calibrate --cross).
     """
     asked = [(i, r) for i, r in zip(items, results) if r.hits]
-    raw, shares, missing = features([r for _, r in asked])
+    raw, shares, missing, _ = features([r for _, r in asked])
     right = np.array([i.in_scope and is_relevant(i, r.hits[0]) for i, r in asked], dtype=np.float64)
     if words:
         slope, unknown, offset = fit_logistic(np.column_stack([raw - bank, missing]), right)
     else:
         (slope, offset), unknown = fit_logistic(raw - bank, right), 0.0
-    fitted = Calibration(round(slope, 4), 0.0, round(offset, 4), 0.5, bank, round(unknown, 4), "labelled")
+    fitted = Calibration(round(slope, 4), 0.0, round(offset, 4), 0.5, bank, round(unknown, 4), source="labelled")
     conf = confidence(raw, shares, fitted, missing)
     inside = np.array([c for c, (i, _) in zip(conf, asked) if i.in_scope])
     outside = np.array([c for c, (i, _) in zip(conf, asked) if not i.in_scope])

@@ -16,7 +16,7 @@ generic engine cannot guess (all parts optional; see README "Corpus profile"):
     [weights]           heading, section, lexical: how much each part of the
                         ranking score counts (retrieve.Weights; the generic
                         defaults otherwise)
-    [calibration]       slope, lexical, offset, threshold (unknown): how confident answers
+    [calibration]       slope, lexical, offset, threshold (unknown, gap): how confident answers
                         are, fitted on the corpus's own labelled questions
                         (`roleqa eval --calibrate` prints them)
     [review]            log = true: keep the question log for `roleqa review`
@@ -62,7 +62,7 @@ class Profile:
     list_cues: tuple[str, ...] = ()
     other_jobs: bool = False
     occupations: tuple[str, ...] = ()
-    calibration: dict | None = None  # {"slope", "lexical", "offset", "threshold", "unknown"}
+    calibration: dict | None = None  # {"slope", "lexical", "offset", "threshold", "unknown", "gap"}
     weights: dict | None = None  # any of {"heading", "section", "lexical"}
     source: str = field(default="", compare=False)  # where it was read from, for messages
     # [review] log = true: keep the question log (questionlog.py). Not part of the index: turning it

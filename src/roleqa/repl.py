@@ -218,6 +218,7 @@ class ChatSession:
             f"(-{w.other_job:g})",
             f"  ranking score                           {best.raw:7.3f}",
             f"  question's words no passage has (share) {parts.get('unknown', 0):7.3f}",
+            f"  lead over the fifth best answer         {parts.get('lead', 0):7.3f}",
             f"  confidence (chance it is right)         {best.score:7.3f}",
             "  answered" if self.last.answered else "  not answered: below the threshold",
         ]

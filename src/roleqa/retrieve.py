@@ -154,13 +154,19 @@ def role_agreement(question_roles: frozenset[str], about: np.ndarray, names: Seq
     return np.where(about < 0, 0.0, np.where(about == asked, 1.0, -1.0)).astype(np.float32)
 
 
-def confidence(ranking: np.ndarray, words: np.ndarray, calibration, missing: float | np.ndarray = 0.0) -> np.ndarray:
+def confidence(
+    ranking: np.ndarray,
+    words: np.ndarray,
+    calibration,
+    missing: float | np.ndarray = 0.0,
+    lead: float | np.ndarray = 0.0,
+) -> np.ndarray:
     """The estimated chance that answers with these ranking scores and shares of the question's
-    words are right, for a question with this share of words the corpus lacks (`missing`): a
-    logistic curve (config.Calibration), in [0, 1]."""
+    words are right, for a question with this share of words the corpus lacks (`missing`) and
+    whose best answer leads its fifth by `lead`: a logistic curve (config.Calibration), in [0, 1]."""
     c = calibration
     z = c.slope * (np.asarray(ranking, dtype=np.float64) - c.bank) + c.lexical * np.asarray(words) + c.offset
-    z = z + c.unknown * np.asarray(missing, dtype=np.float64)
+    z = z + c.unknown * np.asarray(missing, dtype=np.float64) + c.gap * np.asarray(lead, dtype=np.float64)
     return 1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0)))
 
 

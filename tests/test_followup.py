@@ -154,6 +154,8 @@ def test_follow_ups_on_any_corpus(previous, question, reading, context):
         "thanks, what is the default port of the agent?",
         "and how long does it take to learn the agent's configuration language?",
         "what is this thing called an agent and who wrote it in the first place",
+        "keep the agent from starting at boot without uninstalling it",  # "it" points inside
+        "the cache folder is huge, can I delete those .tmp files safely?",
     ],
 )
 def test_self_contained_questions_on_any_corpus_are_taken_as_they_are(question):
@@ -172,6 +174,8 @@ def test_self_contained_questions_on_any_corpus_are_taken_as_they_are(question):
         "ok, how do i switch to the real thing then?",
         "will those bump the program to a newer upstream version?",  # a subject that points back
         "does it still work when the machine has no network at all?",
+        "is there something faster than writing a lambda for that?",  # a demonstrative that ends a clause
+        "how do I change that and send everything to a file?",
     ],
 )
 def test_an_opening_and_a_pronoun_lean_on_the_previous_turn_at_any_length(question):

@@ -71,6 +71,13 @@ _EXPLETIVE_RE = re.compile(r"\bit(?=(?:\s+[\w'-]+){1,3}\s+to\s+\w)", re.IGNORECA
 # A subject pronoun that points back, among a question's first three words ("will those bump...?", "does it
 # work on arm64...?"), leans at any length: it has nothing else to be about.
 _SUBJECT_RE = re.compile(r"^\W*(?:[\w']+\s+){0,2}(?:it|they|those|these)\b", re.IGNORECASE)
+# A demonstrative that ends a clause ("...for that?", "how do I change that and send..."): a
+# pronoun, which points back at any length (a determiner would have its noun after it). Not "it",
+# which in a longer question mostly points inside it ("...without installing it").
+_CLOSING_POINTER_RE = re.compile(
+    r"\b(?:that|this|those|these)(?=\s*(?:[?!.,;:](?!\w)|$)|\s+(?:and|or|but|too|again|instead)\b)",
+    re.IGNORECASE,
+)
 # After an opening ("ok, ..."), "it" and "then" point back too ("ok, how do I switch to it then?").
 _POINTING_AFTER_OPENING_RE = re.compile(
     r"\b(that|this|those|these|them|they|their|one|ones|such|the same|the other|the opposite|it|its|then)\b",
@@ -165,7 +172,9 @@ def leans_on_previous(text: str) -> bool:
         if not _STARTS_A_QUESTION_RE.match(rest) or _POINTING_AFTER_OPENING_RE.search(_EXPLETIVE_RE.sub(" ", rest)):
             return True
     plain = _EXPLETIVE_RE.sub(" ", text)
-    return bool(_SUBJECT_RE.match(plain)) or (len(words) <= _LEAN_MAX_WORDS and bool(_ANAPHOR_RE.search(plain)))
+    if _SUBJECT_RE.match(plain) or _CLOSING_POINTER_RE.search(plain):
+        return True
+    return len(words) <= _LEAN_MAX_WORDS and bool(_ANAPHOR_RE.search(plain))
 
 
 def _reverse(text: str, previous: str) -> str:

@@ -22,7 +22,8 @@ Readings, tried in order:
     (an opening such as "and", "so", "ok", "got it", "what if" followed by a
     phrase rather than a question of its own, or by a question with a
     pointing word such as "that", "it", "one", "then"; a pronoun subject
-    among the first words, "will those...?"; a pronoun or "that", "one",
+    among the first words, "will those...?"; a "that" ending a clause,
+    "...for that?"; a pronoun or "that", "one",
     "too", "then" in a short question; three words or fewer) is answered with the previous
     question as context: retrieval blends the question with the previous one
     and keeps to the previous answer's sections (answer.py).

@@ -221,6 +221,9 @@ def test_calibration_is_kept_across_rebuilds_for_the_same_model(tmp_path):
     # A curve fitted with the share of the question's words no passage has keeps its weight.
     write_calibration(folder, "m", fitted | {"unknown": -7.1}, {"file": "x.jsonl"})
     assert read_calibration(folder, "m") == fitted | {"unknown": -7.1}
+    # So does one with the weight of the lead (a profile's or a hand-written one: config.curve_of).
+    write_calibration(folder, "m", fitted | {"unknown": -7.1, "gap": 7.2}, {"file": "x.jsonl"})
+    assert read_calibration(folder, "m") == fitted | {"unknown": -7.1, "gap": 7.2}
 
 
 def test_section_sums_are_the_sums_of_their_rows_in_any_order():

@@ -318,7 +318,7 @@ def note_stamp(version_dir: Path, stamp: str) -> None:
 def read_calibration(folder: Path, model_fingerprint: str | None) -> dict | None:
     """The confidence curve and threshold `roleqa eval --calibrate` fitted in `folder`, for this model.
 
-    A dict with float "slope", "lexical", "offset", "threshold" and "unknown", or None.
+    A dict with float "slope", "lexical", "offset", "threshold" (and "unknown", "gap"), or None.
     """
     try:
         saved = json.loads((folder / CALIBRATION).read_text(encoding="utf-8"))

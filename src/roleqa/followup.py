@@ -23,10 +23,10 @@ Readings, tried in order:
     phrase rather than a question of its own, or by a question with a
     pointing word such as "that", "it", "one", "then"; a pronoun subject
     among the first words, "will those...?"; a "that" ending a clause,
-    "...for that?"; a pronoun or "that", "one",
-    "too", "then" in a short question; three words or fewer) is answered with the previous
-    question as context: retrieval blends the question with the previous one
-    and keeps to the previous answer's sections (answer.py).
+    "...for that?"; a pronoun or "that", "one", "too", "then" in a short
+    question; three words or fewer) is answered with the previous question
+    as context: retrieval blends the question with the previous one and
+    keeps to the previous answer's sections (answer.py).
 
 Anything else is self-contained and is never rewritten, in scope or not.
 """
@@ -69,8 +69,8 @@ _POINTING_RE = re.compile(
 # "does it make sense to...?" (one to three words, then "to" and a verb). Not "force it to treat it
 # as text?": there "it" is the object, and points back.
 _EXPLETIVE_RE = re.compile(r"\bit(?=(?:\s+[\w'-]+){1,3}\s+to\s+\w)", re.IGNORECASE)
-# A subject pronoun that points back, among a question's first three words ("will those bump...?", "does it
-# work on arm64...?"), leans at any length: it has nothing else to be about.
+# A subject pronoun among a question's first three words ("will those bump...?", "does it work on
+# arm64...?") points back at any length: it has nothing else to be about.
 _SUBJECT_RE = re.compile(r"^\W*(?:[\w']+\s+){0,2}(?:it|they|those|these)\b", re.IGNORECASE)
 # A demonstrative that ends a clause ("...for that?", "how do I change that and send..."): a
 # pronoun, which points back at any length (a determiner would have its noun after it). Not "it",

@@ -394,6 +394,17 @@ def test_pdf_opening_quotes_typeset_as_a_lone_accent_are_quotes():
     assert "\u0300" not in text and "is unstable\u2019 or \u2018testing\u2019 or anything" in text
 
 
+def test_pdf_footnotes_go_to_the_end_of_their_section_out_of_its_text():
+    # The Debian FAQ's section 6.4 is a list of three directories over two pages, with a footnote
+    # at the foot of the first page that used to sit between its first item and the others.
+    passages = chunk_document(read(REAL / "dfaq" / "pdf" / "debian-faq.en.pdf"))
+    section = [p.text for p in passages if p.leaf == "What does the stable directory contain?"]
+    assert all(d in section[0] for d in ("stable/main/", "stable/non-free/", "stable/contrib/"))
+    assert "present-day sid" not in section[0]
+    assert section[1].startswith("When the present-day sid did not exist")  # the footnote, after its text
+    assert section[-1].startswith("With the advent of package pools")
+
+
 def test_rest_references_to_other_files_show_the_titles_they_name(tmp_path):
     (tmp_path / "install.rst").write_text(
         "Installing\n==========\n\n.. _agent-setup:\n\nSetting up the agent\n--------------------\n\n"

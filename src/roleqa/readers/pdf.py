@@ -43,6 +43,10 @@ _SOFT = "\u00ad"
 # A combining grave accent on no letter is a typeset opening quote: LaTeX's `stable' comes out of
 # PDFium as " \u0300stable\u2019".
 _LONE_GRAVE = re.compile(r"(?<![^\W\d_])\u0300(?:\s*\u0300)*")
+# A footnote opens with its number set against its text ("1When the..."); in the text, its mark is
+# a line of its own, the number in a smaller font.
+_NOTE_MARK = re.compile(r"^(\d{1,2})(?=[^\s\d.,)])")
+_NOTE_SIZE = 0.85  # of the body text's size, at most
 _HYPHENATED = re.compile(rf"([^\W\d_]+){_SOFT}([^\W\d_]+)")
 _WORD = re.compile(rf"(?<![\w{_SOFT}-])[^\W\d_]+(?:-[^\W\d_]+)*(?![\w{_SOFT}-])")
 
@@ -76,12 +80,13 @@ def read(name: str, data: bytes) -> Document:
     lines = _drop_furniture(lines, pages=lines[-1].page + 1)
     _dehyphenate(lines)
     body = Counter(round(ln.size) for ln in lines for _ in range(len(ln.text))).most_common(1)[0][0]
+    lines, notes = _without_footnotes(lines, body)
     sizes = sorted({round(ln.size) for ln in lines if _is_heading(ln, body)}, reverse=True)
     outline = Outline()
     run: list[_Line] = []
     heading: list[_Line] = []  # a heading's lines, joined when it wraps
 
-    def flush() -> None:
+    def flush(section_ends: bool = False) -> None:
         if heading:
             text = _PERMALINK.sub("", " ".join(ln.text for ln in heading)).strip()
             numbered = _NUMBERING.match(text)
@@ -93,11 +98,17 @@ def read(name: str, data: bytes) -> Document:
         if run:
             outline.add(_block(run))
             run.clear()
+        # A page's footnotes go at the end of the section they were printed in, out of its text.
+        while section_ends and due:
+            outline.add(Block(PARAGRAPH, due.pop(0)))
 
+    due: list[str] = []
     for i, ln in enumerate(lines):
+        if i == 0 or ln.page != lines[i - 1].page:
+            due += notes.get(lines[i - 1].page, []) if i else []
         if _is_heading(ln, body):
             if not (heading and _wraps(heading, ln)):
-                flush()
+                flush(section_ends=True)
             heading.append(ln)
             continue
         if heading or (run and _breaks(run, ln)):
@@ -109,7 +120,8 @@ def read(name: str, data: bytes) -> Document:
             run.clear()
             continue
         run.append(ln)
-    flush()
+    due += notes.get(lines[-1].page, []) if lines else []
+    flush(section_ends=True)
     doc = outline.document(name, title or default_title(name))
     # A table of contents, a list of tables or figures, a back-of-book index: page numbers and
     # titles found elsewhere, not text (their lines have no dot leaders in every PDF).
@@ -224,6 +236,43 @@ def _drop_furniture(lines: list[_Line], pages: int) -> list[_Line]:
         and not _PAGE_NUMBER.match(ln.text)
         and not _LEADERS.search(ln.text)
     ]
+
+
+def _without_footnotes(lines: list[_Line], body: int) -> tuple[list[_Line], dict[int, list[str]]]:
+    """The lines without footnotes and their marks, and each page's footnotes as text.
+
+    A page's footnotes are the lines in a smaller font at its foot, from the highest that opens with
+    a number set against its text ("1When the present-day sid..."); a mark is a line holding only
+    one of those numbers, in a smaller font. Left in the text, a footnote splits the paragraph or
+    the list it was printed under."""
+    small = body * _NOTE_SIZE
+    pages: dict[int, list[_Line]] = {}
+    for ln in lines:
+        pages.setdefault(ln.page, []).append(ln)
+    notes: dict[int, list[str]] = {}
+    dropped: set[int] = set()
+    for page, on_page in pages.items():
+        foot = []
+        for ln in sorted(on_page, key=lambda ln: ln.baseline):  # from the bottom up
+            if ln.size > small:
+                break
+            foot.append(ln)
+        opening = [i for i, ln in enumerate(foot) if _NOTE_MARK.match(ln.text)]
+        if not opening:
+            continue
+        foot = foot[: opening[-1] + 1][::-1]  # top down, from the highest footnote
+        texts: list[str] = []
+        for ln in foot:
+            mark = _NOTE_MARK.match(ln.text)
+            if mark:
+                texts.append(ln.text[mark.end() :])
+            else:
+                texts[-1] = _join(texts[-1], ln.text)
+        numbers = {m.group(1) for ln in foot if (m := _NOTE_MARK.match(ln.text))}
+        dropped |= {id(ln) for ln in foot}
+        dropped |= {id(ln) for ln in on_page if ln.size <= small and ln.text.strip() in numbers}
+        notes[page] = texts
+    return [ln for ln in lines if id(ln) not in dropped], notes
 
 
 def _place(ln: _Line) -> tuple[int, float, str]:

@@ -394,6 +394,14 @@ def test_pdf_opening_quotes_typeset_as_a_lone_accent_are_quotes():
     assert "\u0300" not in text and "is unstable\u2019 or \u2018testing\u2019 or anything" in text
 
 
+def test_pdf_deep_numbered_headings_in_bold_at_the_body_size_are_headings():
+    doc = read(REAL / "dfaq" / "pdf" / "debian-faq.en.pdf")
+    found = headings(doc)
+    assert "dpkg-deb" in found and "What is the code of conduct for the mailing lists?" in found
+    # A bold line that is not numbered that deep stays text.
+    assert not [h for h in found if h.startswith("This program manipulates")]
+
+
 def test_pdf_footnotes_go_to_the_end_of_their_section_out_of_its_text():
     # The Debian FAQ's section 6.4 is a list of three directories over two pages, with a footnote
     # at the foot of the first page that used to sit between its first item and the others.

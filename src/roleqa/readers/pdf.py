@@ -286,8 +286,11 @@ def _shape(text: str) -> str:
 
 def _is_heading(ln: _Line, body: int) -> bool:
     words = ln.text.split()
-    if _NUMBERING.match(ln.text):  # a numbered line in a large font: a heading, however long, wrapped or not
-        return round(ln.size) > body and len(words) <= 40
+    numbered = _NUMBERING.match(ln.text)
+    if numbered and round(ln.size) > body:  # a numbered line in a large font: a heading, however long, wrapped or not
+        return len(words) <= 40
+    if numbered:  # a deep one ("8.1.6.1 dpkg-deb") may be set in bold at the body's size
+        return ln.bold and numbered.group(1).count(".") >= 2 and len(words) <= 16
     return round(ln.size) > body and len(words) <= 16 and not ln.text.endswith((",", ";"))
 
 

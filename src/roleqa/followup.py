@@ -62,9 +62,6 @@ _ANAPHOR_RE = re.compile(
     r"the same|the other|the opposite|the reverse)\b",
     re.IGNORECASE,
 )
-_POINTING_RE = re.compile(
-    r"\b(that|this|those|these|them|they|their|one|ones|such|the same|the other|the opposite)\b", re.IGNORECASE
-)
 # "it" that points at nothing: the subject of "is it safe to use...?", "how long does it take to...?",
 # "does it make sense to...?" (one to three words, then "to" and a verb). Not "force it to treat it
 # as text?": there "it" is the object, and points back.
@@ -79,8 +76,9 @@ _CLOSING_POINTER_RE = re.compile(
     r"\b(?:that|this|those|these)(?=\s*(?:[?!.,;:](?!\w)|$)|\s+(?:and|or|but|too|again|instead)\b)",
     re.IGNORECASE,
 )
-# After an opening ("ok, ..."), "it" and "then" point back too ("ok, how do I switch to it then?").
-_POINTING_AFTER_OPENING_RE = re.compile(
+# A word that points back after an opening ("so how would I use that?"; "it" and "then" too: "ok, how
+# do I switch to it then?").
+_POINTING_RE = re.compile(
     r"\b(that|this|those|these|them|they|their|one|ones|such|the same|the other|the opposite|it|its|then)\b",
     re.IGNORECASE,
 )
@@ -170,7 +168,7 @@ def leans_on_previous(text: str) -> bool:
         # "and what is a DUNS number?" is a question of its own; "and without a password?" is not,
         # nor is "so how would I use that?": an opening and a pointing word lean at any length
         # (an "it" that points at nothing does not: "and how long does it take to learn...?").
-        if not _STARTS_A_QUESTION_RE.match(rest) or _POINTING_AFTER_OPENING_RE.search(_EXPLETIVE_RE.sub(" ", rest)):
+        if not _STARTS_A_QUESTION_RE.match(rest) or _POINTING_RE.search(_EXPLETIVE_RE.sub(" ", rest)):
             return True
     plain = _EXPLETIVE_RE.sub(" ", text)
     if _SUBJECT_RE.match(plain) or _CLOSING_POINTER_RE.search(plain):

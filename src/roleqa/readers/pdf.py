@@ -104,8 +104,8 @@ def read(name: str, data: bytes) -> Document:
 
     due: list[str] = []
     for i, ln in enumerate(lines):
-        if i == 0 or ln.page != lines[i - 1].page:
-            due += notes.get(lines[i - 1].page, []) if i else []
+        if i and ln.page != lines[i - 1].page:
+            due += notes.get(lines[i - 1].page, [])
         if _is_heading(ln, body):
             if not (heading and _wraps(heading, ln)):
                 flush(section_ends=True)
@@ -262,13 +262,14 @@ def _without_footnotes(lines: list[_Line], body: int) -> tuple[list[_Line], dict
             continue
         foot = foot[: opening[-1] + 1][::-1]  # top down, from the highest footnote
         texts: list[str] = []
+        numbers: set[str] = set()
         for ln in foot:
             mark = _NOTE_MARK.match(ln.text)
             if mark:
                 texts.append(ln.text[mark.end() :])
+                numbers.add(mark.group(1))
             else:
                 texts[-1] = _join(texts[-1], ln.text)
-        numbers = {m.group(1) for ln in foot if (m := _NOTE_MARK.match(ln.text))}
         dropped |= {id(ln) for ln in foot}
         dropped |= {id(ln) for ln in on_page if ln.size <= small and ln.text.strip() in numbers}
         notes[page] = texts

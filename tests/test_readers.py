@@ -153,6 +153,17 @@ def test_plain_text_numbered_headings_tables_and_no_break_indents():
     assert no_fragment_stands_alone(passages)
 
 
+def test_plain_text_paragraph_indented_under_a_list_item_stays_in_it():
+    """The Debian FAQ's text: a second paragraph indented to an item's text belongs to that item,
+    and the list goes on after it (its HTML has the paragraph inside the <li>)."""
+    doc = read(REAL / "dfaq" / "txt" / "debian-faq.en.txt")
+    (sec,) = [s for s in doc.sections if s.path and s.path[-1].endswith("What is Debian GNU/Linux?")]
+    (listed,) = [b for b in sec.blocks if b.kind == "list" and b.items[0].text.startswith("full featured")]
+    assert [i.text.split(":")[0] for i in listed.items] == ["full featured", "free to use and redistribute", "dynamic"]
+    assert listed.items[1].text.endswith("included with each package.")  # its second paragraph
+    assert any(b.kind == "paragraph" and b.text.startswith("Most Linux users") for b in sec.blocks)
+
+
 def test_pdf_headings_by_font_size_without_page_furniture():
     doc = read(SAMPLES / "debian-reference-p30-33.pdf")
     found = headings(doc)

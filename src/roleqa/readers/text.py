@@ -18,7 +18,8 @@ No library parses these conventions, so they are rules, each narrow:
     lines around it are dropped, and a block attached by "+" and delimited by
     "----" or "...." lines is code.
 Paragraphs are separated by blank lines; lines starting with a bullet (* - +
-o) or a number and ")" / "." are list items; a block of lines drawn with | +
+o) or a number and ")" / "." are list items (a paragraph indented to an item's
+text, after a blank line, is more of that item, and the list goes on); a block of lines drawn with | +
 - is a table (a row's cells are joined across the lines of that row); a block
 that is mostly numbered titles with page numbers or indentation (a table of
 contents) is dropped.
@@ -51,14 +52,24 @@ def read(name: str, text: str) -> Document:
     i = 0
     paragraph: list[str] = []
 
+    item_indent = [-1]  # where the text of the last list's items starts
+
     def flush() -> None:
         if paragraph:
+            indent = len(paragraph[0]) - len(paragraph[0].lstrip())
             for block in _blocks(paragraph):
                 current = outline.sections[-1].blocks
                 if block.kind == LIST and current and current[-1].kind == LIST:
                     current[-1].items.extend(block.items)  # items apart by blank lines: still one list
+                elif block.kind == PARAGRAPH and current and current[-1].kind == LIST and indent >= item_indent[0] >= 0:
+                    # A paragraph indented to the items' text goes on with the last item, and the
+                    # list goes on after it ("* free to use: ..." / "  The archives also ..." / "* dynamic: ...").
+                    last = current[-1].items[-1]
+                    last.text = f"{last.text} {block.text}"
                 else:
                     outline.add(block)
+                if block.kind == LIST:
+                    item_indent[0] = _item_indent(paragraph[0])
             paragraph.clear()
 
     while i < len(lines):
@@ -208,6 +219,12 @@ def _items(lines: list[str]) -> list[Item]:
         elif items:
             items[-1].text += " " + ln.strip()
     return items
+
+
+def _item_indent(line: str) -> int:
+    """The column where a list item's text starts, after its bullet (-1 if the line is no item)."""
+    m = _BULLET.match(line)
+    return m.start(2) if m else -1
 
 
 def _table_rows(lines: list[str]) -> list[str]:

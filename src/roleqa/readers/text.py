@@ -18,11 +18,11 @@ No library parses these conventions, so they are rules, each narrow:
     lines around it are dropped, and a block attached by "+" and delimited by
     "----" or "...." lines is code.
 Paragraphs are separated by blank lines; lines starting with a bullet (* - +
-o) or a number and ")" / "." are list items (a paragraph indented to an item's
-text, after a blank line, is more of that item, and the list goes on); a block of lines drawn with | +
-- is a table (a row's cells are joined across the lines of that row); a block
-that is mostly numbered titles with page numbers or indentation (a table of
-contents) is dropped.
+o) or a number and ")" / "." are list items (a paragraph indented to an
+item's text, after a blank line, is more of that item, and the list goes
+on); a block of lines drawn with | + - is a table (a row's cells are joined
+across the lines of that row); a block that is mostly numbered titles with
+page numbers or indentation (a table of contents) is dropped.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def read(name: str, text: str) -> Document:
     i = 0
     paragraph: list[str] = []
 
-    item_indent = [-1]  # where the text of the last list's items starts
+    item_indent = [-1]  # where the text of the last list's items starts (a list: flush() sets it)
 
     def flush() -> None:
         if paragraph:

@@ -52,16 +52,17 @@ def read(name: str, text: str) -> Document:
     i = 0
     paragraph: list[str] = []
 
-    item_indent = [-1]  # where the text of the last list's items starts (a list: flush() sets it)
+    item_indent = -1  # where the text of the last list's items starts (flush() sets it at each list)
 
     def flush() -> None:
+        nonlocal item_indent
         if paragraph:
             indent = len(paragraph[0]) - len(paragraph[0].lstrip())
             for block in _blocks(paragraph):
                 current = outline.sections[-1].blocks
                 if block.kind == LIST and current and current[-1].kind == LIST:
                     current[-1].items.extend(block.items)  # items apart by blank lines: still one list
-                elif block.kind == PARAGRAPH and current and current[-1].kind == LIST and indent >= item_indent[0] >= 0:
+                elif block.kind == PARAGRAPH and current and current[-1].kind == LIST and indent >= item_indent >= 0:
                     # A paragraph indented to the items' text goes on with the last item, and the
                     # list goes on after it ("* free to use: ..." / "  The archives also ..." / "* dynamic: ...").
                     last = current[-1].items[-1]
@@ -69,7 +70,7 @@ def read(name: str, text: str) -> Document:
                 else:
                     outline.add(block)
                 if block.kind == LIST:
-                    item_indent[0] = _item_indent(paragraph[0])
+                    item_indent = _item_indent(paragraph[0])
             paragraph.clear()
 
     while i < len(lines):

@@ -151,6 +151,16 @@ def test_tokenize_is_unicode_and_stems_with_snowball():
     assert tokenize("数据科学") == ["数", "据", "科", "学"]  # CJK is kept, one character at a time
 
 
+def test_a_joined_name_is_matched_whole_and_by_its_words():
+    # "logging.ERROR" is a token of its own, and its words too: a table of levels writes "ERROR" alone.
+    assert tokenize("what number is logging.ERROR") == ["number", "logging.error", "log", "error"]
+    assert tokenize("/usr/bin/convert") == ["usr/bin/convert", "usr", "bin", "convert"]
+    # No part without a letter, and none of one letter.
+    assert tokenize("python3.11 e.g. 1.2.3") == ["python3.11", "python3", "e.g", "1.2.3"]
+    bm = Lexical.build(["Level | Numeric value\nERROR | 40\nWARNING | 30", "Logging to a file is easy"])
+    assert bm.scores("what number is logging.ERROR")[0] > bm.scores("what number is logging.ERROR")[1]
+
+
 def test_abbreviations_are_spelled_out_by_the_profile_only():
     assert ARTICLE.expand("do ML engineers earn more") == "do machine learning engineers earn more"
     assert ARTICLE.expand("HTML") == "HTML"

@@ -3,7 +3,10 @@
 Tokens are Unicode words (any script), lower-cased and stemmed by PyStemmer's
 English Snowball stemmer ("users" -> "user", "Résumé" stays whole); a run of
 CJK characters gives one token per character, as those scripts write words
-without spaces. A few dozen function words are left out.
+without spaces. A name joined by dots, dashes or slashes ("logging.ERROR",
+"/usr/bin/convert") is a token whole and each of its words too (of two
+letters or more), as the text may write them apart ("ERROR" in a table of
+levels). A few dozen function words are left out.
 
 The BM25 weight of every (passage, term) pair is computed at build time and
 stored as a sparse matrix in compressed-column form (three NumPy arrays, one
@@ -42,6 +45,8 @@ K1, B = 1.2, 0.75
 _SPELLED_FROM, _SPELLED_TO = 6, 30
 # The BM25 weights by term: term t's postings are rows[starts[t]:starts[t+1]] with their weights.
 WEIGHT_FILES = ("bm25-starts.npy", "bm25-rows.npy", "bm25-weights.npy")
+_JOINED = re.compile(r"[.\-/]")
+_LETTER = re.compile(r"[^\W\d_]")
 _WORD_RE = re.compile(r"\w+(?:[+#]+|(?:['’.\-/]\w+)*)", re.UNICODE)
 _CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
 STOPWORDS = frozenset(
@@ -69,6 +74,8 @@ def tokenize(text: str) -> list[str]:
             words.extend(ch for ch in token if not ch.isspace())
         elif token and token not in STOPWORDS:
             words.append(token)
+            if _JOINED.search(token):  # and its words (module docstring)
+                words.extend(p for p in _JOINED.split(token) if len(p) > 1 and p not in STOPWORDS and _LETTER.search(p))
     return [w for w in _stemmer().stemWords(words) if w] if words else []
 
 

@@ -161,6 +161,15 @@ def test_a_joined_name_is_matched_whole_and_by_its_words():
     assert bm.scores("what number is logging.ERROR")[0] > bm.scores("what number is logging.ERROR")[1]
 
 
+def test_contracted_function_words_are_left_out_like_the_words_they_contract():
+    # "what's" is "what", "shouldn't" and "dont" are "should" and "do": none is a word the
+    # question needs the passages to have (a missing one lowers the confidence).
+    assert tokenize("what's the difference, and why shouldn't I?") == ["differ"]
+    assert tokenize("whats ripgrep vs grep, dont know, isnt it the same") == ["ripgrep", "grep", "know", "same"]
+    # A possessive of a content word keeps the word.
+    assert tokenize("python's sort") == ["python", "sort"]
+
+
 def test_abbreviations_are_spelled_out_by_the_profile_only():
     assert ARTICLE.expand("do ML engineers earn more") == "do machine learning engineers earn more"
     assert ARTICLE.expand("HTML") == "HTML"

@@ -6,7 +6,8 @@ CJK characters gives one token per character, as those scripts write words
 without spaces. A name joined by dots, dashes or slashes ("logging.ERROR",
 "/usr/bin/convert") is a token whole and each of its words too (of two
 letters or more), as the text may write them apart ("ERROR" in a table of
-levels). A few dozen function words are left out.
+levels). A few dozen function words are left out, contracted or not ("what's",
+"shouldn't", "dont").
 
 The BM25 weight of every (passage, term) pair is computed at build time and
 stored as a sparse matrix in compressed-column form (three NumPy arrays, one
@@ -55,6 +56,15 @@ STOPWORDS = frozenset(
     "about from at into more than most as by with they them their there so any some all if then "
     "will just get".split()
 )
+# Function words written as contractions, with or without the apostrophe ("what's", "dont", "vs"):
+# a question's "what's" is no more a word of its own than "what" is, and a word of the question no
+# passage has lowers its confidence (answer.py).
+_CONTRACTED = re.compile(r"^(.+?)['’](?:s|re|m|ve|ll|d)$")
+_NEGATED = re.compile(r"^(?:do|does|did|is|are|was|were|ca|wo|should|would|could|have|has|had|must|need)n['’]?t$")
+STOPWORDS |= frozenset(
+    "whats hows whos wheres thats im ive youre theyre dont doesnt didnt isnt arent wasnt werent cant "
+    "wont shouldnt wouldnt couldnt vs versus".split()
+)
 
 
 @lru_cache(maxsize=1)
@@ -72,11 +82,19 @@ def tokenize(text: str) -> list[str]:
         # re caches the compiled pattern; compiling it costs 6 ms, so only text that needs it pays.
         if not token.isascii() and re.search(_CJK, token):
             words.extend(ch for ch in token if not ch.isspace())
-        elif token and token not in STOPWORDS:
+        elif token and token not in STOPWORDS and not _function_word(token):
             words.append(token)
             if _JOINED.search(token):  # and its words (module docstring)
                 words.extend(p for p in _JOINED.split(token) if len(p) > 1 and p not in STOPWORDS and _LETTER.search(p))
     return [w for w in _stemmer().stemWords(words) if w] if words else []
+
+
+def _function_word(token: str) -> bool:
+    """A contraction of a function word ("what's", "isn't", "shouldn't")."""
+    if _NEGATED.match(token):
+        return True
+    m = _CONTRACTED.match(token)
+    return bool(m) and m.group(1) in STOPWORDS
 
 
 @dataclass

@@ -12,6 +12,7 @@ from roleqa.chunking import chunk_document, is_fragment
 from roleqa.ingest import parse_sources, read_corpus
 from roleqa.passage import strip_numbering
 from roleqa.readers import kind_of, parse
+from roleqa.readers.text import read as read_text
 
 from .conftest import DATA
 
@@ -162,6 +163,19 @@ def test_plain_text_paragraph_indented_under_a_list_item_stays_in_it():
     assert [i.text.split(":")[0] for i in listed.items] == ["full featured", "free to use and redistribute", "dynamic"]
     assert listed.items[1].text.endswith("included with each package.")  # its second paragraph
     assert any(b.kind == "paragraph" and b.text.startswith("Most Linux users") for b in sec.blocks)
+
+
+def test_plain_text_first_line_is_the_title_and_caps_headings_are_siblings():
+    # As the Debian FAQ and the Debian Reference ship: the first line names the document.
+    assert read(REAL / "dfaq" / "txt" / "debian-faq.en.txt").title == "The Debian GNU/Linux FAQ"
+    notes = "On-call notes\n\nPAGING\n\nWho to call at night.\n\nROLLBACK\n\nHow to roll back a release.\n"
+    doc = read_text("notes/oncall.txt", notes)
+    assert doc.title == "On-call notes"
+    assert [s.path for s in doc.sections if s.blocks] == [["Paging"], ["Rollback"]]  # not Rollback under Paging
+    assert "On-call notes" not in all_text(chunk_document(doc))
+    # A first line that is a sentence is text, and the file name gives the title.
+    doc = read_text("notes/oncall.txt", "Call Sam first.\n\nPAGING\n\nWho to call.\n\nROLLBACK\n\nHow.\n")
+    assert doc.title == "oncall" and [s.path for s in doc.sections if s.path] == [["Paging"], ["Rollback"]]
 
 
 def test_pdf_headings_by_font_size_without_page_furniture():

@@ -17,7 +17,9 @@ No library parses these conventions, so they are rules, each narrow:
     section it is in; the anchor lines ("[[editor]]") and "+" continuation
     lines around it are dropped, and a block attached by "+" and delimited by
     "----" or "...." lines is code.
-Paragraphs are separated by blank lines; lines starting with a bullet (* - +
+The first line of the file, alone and short with no sentence end, is the
+document's title ("The Debian GNU/Linux FAQ"); without one, the title comes
+from the file name. Paragraphs are separated by blank lines; lines starting with a bullet (* - +
 o) or a number and ")" / "." are list items (a paragraph indented to an
 item's text, after a blank line, is more of that item, and the list goes
 on); a block of lines drawn with | + - is a table (a row's cells are joined
@@ -48,7 +50,8 @@ def read(name: str, text: str) -> Document:
     levels: list[str] = []  # underline characters in order of first appearance
     filled = [ln for ln in lines if ln.strip()]
     indented_prose = sum(1 for ln in filled if ln[:1].isspace()) > 0.7 * max(1, len(filled))
-    title = ""
+    named = ""  # the title the first line gives, if it gives one
+    first = next((k for k, ln in enumerate(lines) if ln.strip()), -1)
     i = 0
     paragraph: list[str] = []
 
@@ -102,6 +105,10 @@ def read(name: str, text: str) -> Document:
                 i = end
             i += 1
             continue
+        if i == first and not nxt.strip() and _margin_title(line.strip()) and not _all_caps_title(line):
+            named = line.strip()  # the first line, alone and short: the title ("The Debian GNU/Linux FAQ")
+            i += 1
+            continue
         wrapped = _wrapped_lines(lines, i) if prev_blank and indented_prose else 1
         if wrapped > 1 and (numbered := _numbered_heading(_unwrap(lines[i : i + wrapped]), 40)):
             # A numbered heading too long for one line, wrapped at the margin ("1.5. What is the
@@ -119,8 +126,8 @@ def read(name: str, text: str) -> Document:
             outline.heading(1, line.strip())
         elif prev_blank and not nxt.strip() and _all_caps_title(line):
             flush()
-            outline.heading(1 if not title and i < 20 else 2, line.strip().title())
-            title = title or line.strip()
+            # The first line is the document's title (Outline.document), the others its sections.
+            outline.heading(1 if i == first else 2, line.strip().title())
         elif _UNDERLINE.match(line) and prev_blank:
             pass  # an overline or a separator rule
         elif not line.strip():
@@ -129,7 +136,7 @@ def read(name: str, text: str) -> Document:
             paragraph.append(line)
         i += 1
     flush()
-    return outline.document(name, default_title(name))
+    return outline.document(name, named or default_title(name))
 
 
 def _closing(lines: list[str], start: int, delimiter: str) -> int | None:

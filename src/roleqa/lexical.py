@@ -50,21 +50,19 @@ _JOINED = re.compile(r"[.\-/]")
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD_RE = re.compile(r"\w+(?:[+#]+|(?:['’.\-/]\w+)*)", re.UNICODE)
 _CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+# Function words, also as contractions written without the apostrophe ("whats", "dont", "vs"):
+# a question's "what's" is no more a word of its own than "what" is, and a word of the question no
+# passage has lowers its confidence (answer.py). With the apostrophe: _function_word.
 STOPWORDS = frozenset(
     "a an the of to in on for and or is are was were be been do does did what which who whom how "
     "why when where can could should would i me my you your we our it its that this these those "
     "about from at into more than most as by with they them their there so any some all if then "
-    "will just get".split()
-)
-# Function words written as contractions, with or without the apostrophe ("what's", "dont", "vs"):
-# a question's "what's" is no more a word of its own than "what" is, and a word of the question no
-# passage has lowers its confidence (answer.py).
-_CONTRACTED = re.compile(r"^(.+?)['’](?:s|re|m|ve|ll|d)$")
-_NEGATED = re.compile(r"^(?:do|does|did|is|are|was|were|ca|wo|should|would|could|have|has|had|must|need)n['’]?t$")
-STOPWORDS |= frozenset(
+    "will just get "
     "whats hows whos wheres thats im ive youre theyre dont doesnt didnt isnt arent wasnt werent cant "
     "wont shouldnt wouldnt couldnt vs versus".split()
 )
+_CONTRACTED = re.compile(r"^(.+?)['’](?:s|re|m|ve|ll|d)$")
+_NEGATED = re.compile(r"^(?:do|does|did|is|are|was|were|ca|wo|should|would|could|have|has|had|must|need)n['’]?t$")
 
 
 @lru_cache(maxsize=1)

@@ -19,12 +19,13 @@ No library parses these conventions, so they are rules, each narrow:
     "----" or "...." lines is code.
 The first line of the file, alone and short with no sentence end, is the
 document's title ("The Debian GNU/Linux FAQ"); without one, the title comes
-from the file name. Paragraphs are separated by blank lines; lines starting with a bullet (* - +
-o) or a number and ")" / "." are list items (a paragraph indented to an
-item's text, after a blank line, is more of that item, and the list goes
-on); a block of lines drawn with | + - is a table (a row's cells are joined
-across the lines of that row); a block that is mostly numbered titles with
-page numbers or indentation (a table of contents) is dropped.
+from the file name. Paragraphs are separated by blank lines; lines starting
+with a bullet (* - + o) or a number and ")" / "." are list items (a
+paragraph indented to an item's text, after a blank line, is more of that
+item, and the list goes on); a block of lines drawn with | + - is a table
+(a row's cells are joined across the lines of that row); a block that is
+mostly numbered titles with page numbers or indentation (a table of
+contents) is dropped.
 """
 
 from __future__ import annotations

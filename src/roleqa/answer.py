@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from functools import cached_property
+from types import MappingProxyType
 
 import numpy as np
 
@@ -91,9 +92,10 @@ def calibration_for(index: Index, profile: Profile | None = None) -> Calibration
     return replace(GENERIC_CALIBRATION, bank=bank)
 
 
-# Sections a chat follow-up stays on: each with a weight in [0, 1] of the topic bonus (the chat
-# weighs each by its answer's confidence over the best one's, followup.Turn), or a set (weight 1).
-Topic = Mapping[str, float] | frozenset[str]
+# Sections a chat follow-up stays on, each with a weight in [0, 1] of the topic bonus (the chat
+# weighs each by its answer's confidence over the best one's, followup.Turn).
+Topic = Mapping[str, float]
+NO_TOPIC: Topic = MappingProxyType({})
 # A batch of questions normalized, the same expanded, and the expanded ones' vectors.
 _Embedded = tuple[list[str], list[str], "np.ndarray | None"]
 
@@ -124,7 +126,7 @@ class Answerer:
         self.calibration = calibration or calibration_for(index)
         self.sections = [" > ".join([s[1]]) for s in index.sections]
 
-    def ask(self, question: str, k: int, threshold: float, topic: Topic = frozenset(), context: str = "") -> Result:
+    def ask(self, question: str, k: int, threshold: float, topic: Topic = NO_TOPIC, context: str = "") -> Result:
         """The top-k passages for `question`; answered when the best reaches `threshold`.
 
         `topic`: sections (heading paths) a chat follow-up stays on; their passages get a bonus
@@ -141,7 +143,7 @@ class Answerer:
         parts = {name: (1 - CONTEXT_WEIGHT) * alone[name] + CONTEXT_WEIGHT * together[name] for name in alone}
         return self._result(cleaned, parts, k, threshold, topic)
 
-    def ask_many(self, questions: Sequence[str], k: int, threshold: float, topic: Topic = frozenset()) -> list[Result]:
+    def ask_many(self, questions: Sequence[str], k: int, threshold: float, topic: Topic = NO_TOPIC) -> list[Result]:
         """Like `ask` for several questions, embedded in one batch."""
         return self._answer_embedded(self._embed_questions(questions), k, threshold, topic)
 
@@ -172,9 +174,7 @@ class Answerer:
         vectors = np.asarray(self.encoder.embed_batch(expanded), dtype=np.float32) if cleaned else None
         return cleaned, expanded, vectors
 
-    def _answer_embedded(
-        self, embedded: _Embedded, k: int, threshold: float, topic: Topic = frozenset()
-    ) -> list[Result]:
+    def _answer_embedded(self, embedded: _Embedded, k: int, threshold: float, topic: Topic = NO_TOPIC) -> list[Result]:
         cleaned, expanded, vectors = embedded
         if not cleaned:
             return []
@@ -284,8 +284,7 @@ class Answerer:
         ranking = self._ranking(parts, other_job)
         # Same topic, but not the other role: "and ML engineers?" wants the ML engineers' part.
         if topic:
-            weights = topic if isinstance(topic, Mapping) else dict.fromkeys(topic, 1.0)
-            in_topic = np.array([weights.get(s, 0.0) for s in self.sections], dtype=np.float32)[self.section_of]
+            in_topic = np.array([topic.get(s, 0.0) for s in self.sections], dtype=np.float32)[self.section_of]
             parts["topic"] = in_topic * (parts["role"] >= 0)
             ranking += TOPIC_BONUS * parts["topic"]
         else:

@@ -79,6 +79,19 @@ def test_restructuredtext_sphinx_sources():
     assert "See The Backslash Plague." in regex and "the-backslash-plague" not in regex
     unicode = all_text(chunk_document(read(REAL / "pyhowto" / "rst" / "unicode.rst.txt")))
     assert "standard encodings for a list" in unicode and "standard-encodings" not in unicode
+    # A prose directive's first lines are marked up like a paragraph; code in a list item keeps its lines.
+    logging = all_text(chunk_document(read(REAL / "pyhowto" / "rst" / "logging.rst.txt")))
+    assert "3.1 The NullHandler class." in logging and ":class:" not in logging
+    programming = all_text(chunk_document(read(REAL / "pyprog" / "rst" / "programming.rst.txt")))
+    assert "The wiki page devoted to performance tips." in programming and ">`_" not in programming
+
+
+@pytest.mark.parametrize("path", ["pyprog/rst/programming.rst.txt", "pyprog/html/programming.html"])
+def test_code_in_a_list_item_keeps_its_lines(path):
+    # Python's programming FAQ, "How do I use strings to call functions/methods?": a code block
+    # inside a list item, which used to be run into one line with the item's prose.
+    text = all_text(chunk_document(read(REAL / path)))
+    assert "import foo\ngetattr(foo, 'bar')()" in text
 
 
 def test_html_pages_main_content_only():

@@ -209,7 +209,16 @@ def _item(li: Tag) -> Item:
     for lst in nested:
         lst.extract()
     subs = [text_of(sub) for lst in nested for sub in lst.find_all("li", recursive=False)]
-    return Item(text_of(li), [s for s in subs if s])
+    return Item(_text_with_code(li), [s for s in subs if s])
+
+
+def _text_with_code(tag: Tag) -> str:
+    """`text_of` for a list item or a definition, its code blocks keeping their lines."""
+    code: list[str] = []
+    for pre in tag.find_all("pre"):
+        code.append(pre.get_text().strip("\n"))
+        pre.replace_with(NavigableString(f" \x00{len(code) - 1}\x00 "))
+    return re.sub("\x00(\\d+)\x00", lambda m: code[int(m.group(1))], text_of(tag))
 
 
 def _definitions(dl: Tag) -> list[Item]:
@@ -218,7 +227,7 @@ def _definitions(dl: Tag) -> list[Item]:
         if child.name == "dt":
             items.append(Item(text_of(child)))
         elif items:
-            items[-1].text = term_and_definition(items[-1].text, text_of(child))
+            items[-1].text = term_and_definition(items[-1].text, _text_with_code(child))
     return [i for i in items if i.text]
 
 

@@ -46,6 +46,12 @@ _DROPPED = frozenset(
     "program cmdoption-group".split()
 )
 _CODE = frozenset("code-block sourcecode code doctest testcode testoutput".split())
+# Directives whose arguments are prose, marked up like any paragraph (".. seealso:: The `tips
+# <https://...>`_." and ".. versionadded:: 3.1 / The :class:`NullHandler` class." both read
+# their first lines as arguments). Others' arguments are signatures ("f(*args, **kw)"), kept as written.
+_PROSE_ARGUMENTS = frozenset(
+    "seealso versionadded versionchanged versionremoved deprecated deprecated-removed impl-detail todo".split()
+)
 _TARGET = re.compile(r"^(.*?)\s*<[^<>]*>$", re.S)
 _REFERENCES = frozenset(("ref", "doc"))  # roles whose text, with no title given, is a label or a path
 _REFERENCE = "roleqa-reference"
@@ -130,9 +136,23 @@ def _item(li: nodes.list_item) -> Item:
                 nested = _item(sub)
                 item.subs.append(" ".join([nested.text, *nested.subs]).strip())
         else:
-            own.append(_text(child))
+            own.append(_flat(child))
     item.text = " ".join(t for t in own if t)
     return item
+
+
+_BODIES = (nodes.definition, nodes.field_body, nodes.description)
+
+
+def _body(node: nodes.Element) -> str:
+    return " ".join(t for t in map(_flat, node.children) if t)
+
+
+def _flat(node: nodes.Node) -> str:
+    """A block as part of a list item's or a definition's text: code keeps its lines."""
+    if isinstance(node, (nodes.literal_block, nodes.doctest_block)):
+        return node.astext().strip("\n")
+    return _text(node)
 
 
 def _entries(node: nodes.definition_list, out: Outline, depth: int) -> None:
@@ -152,7 +172,7 @@ def _entries(node: nodes.definition_list, out: Outline, depth: int) -> None:
 
 def _definition(entry: nodes.Node) -> Item:
     """A term and its definition (or a field, or an option) as one item: "term: definition"."""
-    parts = [_text(child) for child in entry.children]
+    parts = [_body(child) if isinstance(child, _BODIES) else _text(child) for child in entry.children]
     return Item(term_and_definition(parts[0], " ".join(parts[1:])) if parts else "")
 
 
@@ -212,7 +232,12 @@ class _Kept(Directive):
     def run(self):
         out: list[nodes.Node] = []
         if self.arguments:
-            out.append(nodes.paragraph(text=" ".join(self.arguments)))
+            text = " ".join(self.arguments)
+            if self.name in _PROSE_ARGUMENTS:
+                inline, _ = self.state.inline_text(text, self.lineno)  # its notes on the markup dropped
+                out.append(nodes.paragraph(text, "", *inline))
+            else:
+                out.append(nodes.paragraph(text=text))
         if self.content:
             box = nodes.container()
             self.state.nested_parse(self.content, self.content_offset, box)

@@ -107,6 +107,17 @@ def test_long_paragraphs_are_split_at_sentences():
     assert " ".join(p.text for p in passages) == text
 
 
+def test_a_long_faq_entry_is_split_between_blocks_and_its_code_keeps_its_lines():
+    # As Python's programming FAQ, "Why do lambdas defined in a loop ... all return the same result?".
+    prose = " ".join(f"Sentence number {i} has exactly seven words." for i in range(5))
+    code = ">>> squares = []\n>>> for x in range(5):\n...     squares.append(lambda: x**2)"
+    entry = f"{prose} For example:\n\n```\n{code}\n```\n\n"
+    text = "# Programming FAQ\n\n## Why do lambdas all return 16?\n\n" + entry * 3
+    passages = chunk_document(Document("faq.md", text), max_words=50)
+    assert len(passages) == 3 and all(p.kind == "faq" for p in passages)
+    assert all(p.text == f"{prose} For example:\n\n{code}" for p in passages)
+
+
 def test_short_code_between_short_lines_stays_in_reading_order():
     # The Debian FAQ's "How do I put a package on hold?": two one-line screens, each after a lead-in.
     text = (

@@ -35,7 +35,7 @@ from roleqa.passage import INTRODUCTION, Passage, slugify, strip_numbering
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 36
+CHUNKING_VERSION = 37
 MAX_WORDS = 160
 # A passage needs more words than this to stand alone as an answer.
 FRAGMENT_WORDS = 3
@@ -229,9 +229,34 @@ class _Unit:
 
 
 def _entry_units(blocks: list[Block], max_words: int) -> list[_Unit]:
-    """A FAQ entry: its whole answer as one passage (split only when longer than `max_words`)."""
-    whole = "\n\n".join(_block_text(b) for b in blocks)
-    return [_Unit(str(n), "", t) for n, t in enumerate(_split_long(whole, max_words), start=1)]
+    """A FAQ entry: its whole answer as one passage, or, when longer than `max_words`, passages
+    filled up to it at sentence ends (a list's or a table's lines; a code block whole), each
+    block keeping its lines."""
+    atoms: list[tuple[str, str]] = []  # (what joins it to the text before, text)
+    for block in blocks:
+        text = _block_text(block)
+        if block.kind == CODE:
+            parts, sep = [text], ""
+        elif block.kind == PARAGRAPH:
+            # (with the code it introduces after a blank line, when _with_examples joined them)
+            prose, *code = text.split("\n\n")
+            parts, sep = [p for s in _SENTENCE_RE.split(prose) for p in _split_long(s, max_words)], " "
+            atoms += [("\n\n" if i == 0 else sep, part) for i, part in enumerate(parts)]
+            parts, sep = code, "\n\n"
+        else:
+            parts, sep = text.split("\n"), "\n"
+        atoms += [("\n\n" if i == 0 else sep, part) for i, part in enumerate(parts)]
+    pieces: list[str] = []
+    size = 0
+    for sep, text in atoms:
+        words = len(text.split())
+        if pieces and size + words <= max_words:
+            pieces[-1] += sep + text
+            size += words
+        else:
+            pieces.append(text)
+            size = words
+    return [_Unit(str(n), "", t) for n, t in enumerate(pieces, start=1)]
 
 
 def _units(blocks: list[Block], max_words: int) -> list[_Unit]:

@@ -164,6 +164,9 @@ def test_plain_text_numbered_headings_tables_and_no_break_indents():
     assert tables and "vim-tiny | V:55, I:971 | 1660 | Unix text editor Vi IMproved, a programmers text" in tables[0]
     root = [p for p in passages if p.leaf == "The root account" and p.members]
     assert root and len(root[0].members) == 4  # bullets apart by blank lines are still one list
+    # Lines that open with a prompt are code and keep their lines, no-break spaces and all.
+    code = [b.text for s in doc.sections for b in s.blocks if b.kind == "code"]
+    assert "# apt-get update\n ...\n# apt-get install mc vim sudo aptitude\n ..." in code
     assert no_fragment_stands_alone(passages)
 
 

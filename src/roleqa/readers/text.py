@@ -22,7 +22,9 @@ document's title ("The Debian GNU/Linux FAQ"); without one, the title comes
 from the file name. Paragraphs are separated by blank lines; lines starting
 with a bullet (* - + o) or a number and ")" / "." are list items (a
 paragraph indented to an item's text, after a blank line, is more of that
-item, and the list goes on); a block of lines drawn with | + - is a table
+item, and the list goes on); a block whose first line opens with a shell or
+Python prompt ("$ ", root's "# " before a command, ">>> ") is code, its
+lines kept; a block of lines drawn with | + - is a table
 (a row's cells are joined across the lines of that row); a block that is
 mostly numbered titles with page numbers or indentation (a table of
 contents) is dropped.
@@ -43,6 +45,8 @@ _SENTENCE_END = re.compile(r"[.!?:;,]$")
 _TERM = re.compile(r"^(\S.{0,150}?)::\s*$")
 _ANCHOR = re.compile(r"^\[\[[\w.:-]+\]\]\s*$")
 _DELIMITER = re.compile(r"^(-{4,}|\.{4,})\s*$")
+# A shell or Python prompt opening a block of lines: a user's "$ cmd", root's "# cmd", ">>> expr".
+_PROMPT = re.compile(r"^(?:\$|>>>|#(?= [a-z/.]))\s")
 
 
 def read(name: str, text: str) -> Document:
@@ -200,6 +204,9 @@ def _blocks(lines: list[str]) -> list[Block]:
         return [Block(TABLE, "\n".join(rows))] if rows else []
     if len(lines) >= 3 and sum(1 for ln in lines if _NUMBERED.match(ln.strip())) >= len(lines) * 0.7:
         return []  # a table of contents (or a list of tables)
+    if _PROMPT.match(lines[0].strip()):
+        indent = min(len(ln) - len(ln.lstrip()) for ln in lines)
+        return [Block(CODE, "\n".join(ln[indent:].rstrip() for ln in lines))]
     if _BULLET.match(lines[0]):
         return [Block(LIST, items=_items(lines))]
     # Lines ending in a hyphen continue their word on the next line.

@@ -423,6 +423,7 @@ def test_pdf_words_hyphenated_at_a_line_end_are_written_as_the_document_writes_t
     assert "Can I install and compile a kernel without some Debian-specific tweaking?" in headings(doc)
     text = all_text(chunk_document(doc))
     assert "Debianspecific" not in text and "management" in text and "manage-ment" not in text
+    assert "(for 32-bit PCs)" in text and "32- bit" not in text  # a hyphen after a number stays
 
 
 def test_pdf_opening_quotes_typeset_as_a_lone_accent_are_quotes():

@@ -384,4 +384,6 @@ def _join(text: str, line: str) -> str:
         return line
     if text.endswith("-") and text[-2:-1].isalpha() and line[:1].islower():
         return text[:-1] + line
+    if text.endswith("-") and text[-2:-1].isdigit() and line[:1].isalnum():
+        return text + line  # a compound broken after its hyphen: "32-" / "bit PCs"
     return f"{text} {line}"

@@ -153,7 +153,7 @@ def pointed(passages: list[Passage]) -> tuple[list[Alternate], list[int]]:
         file, _, anchor = p.refers.partition("#")
         target = first.get((file_stem(file or p.document), _anchor(anchor)))
         if target is not None and target != p.id:
-            found.append(Alternate(p.question or p.leaf, target))
+            found.append(Alternate(p.question_or_heading, target))
             rows.append(row)
     return found, rows
 

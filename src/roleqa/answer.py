@@ -267,8 +267,7 @@ class Answerer:
         return terms, lexical.unknown_share(terms) * min(1.0, self.index.size / MISSING_FULL)
 
     def _heading_of(self, row: int) -> str:
-        p = self.index.passage(row)
-        return p.question or p.leaf
+        return self.index.passage(row).question_or_heading
 
     @cached_property
     def hidden(self) -> np.ndarray:

@@ -78,6 +78,11 @@ class Passage:
         """The passage's own heading, without list numbering ("2. Skill sets" -> "Skill sets")."""
         return strip_numbering(self.section.split(" > ")[-1])
 
+    @property
+    def question_or_heading(self) -> str:
+        """What the passage answers, in a line: its FAQ question, else its own heading."""
+        return self.question or self.leaf
+
     @cached_property  # computed once per passage: a build asks for it many times
     def embed_text(self) -> str:
         """What is embedded: the passage under its heading, with its list lead-in."""

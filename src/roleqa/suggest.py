@@ -17,8 +17,7 @@ def examples(index: Index, faq_rows: np.ndarray, n: int) -> list[str]:
     rows: Sequence[int] = faq_rows[: n * 4] if len(faq_rows) else range(min(index.size, 200))
     found: list[str] = []
     for row in rows:
-        p = index.passage(int(row))
-        text = p.question or p.leaf
+        text = index.passage(int(row)).question_or_heading
         if text not in found and text != INTRODUCTION:
             found.append(text)
         if len(found) == n:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pexpect
 import pytest
 from typer.testing import CliRunner
 
+from roleqa.answer import Answerer
 from roleqa.cli import app
 from roleqa.compare import is_comparative, topic_words
 from roleqa.profile import Entity, Profile
@@ -155,6 +157,15 @@ def test_compare_on_a_topic_the_article_does_not_compare_says_so(shipped_index_d
     r = CliRunner().invoke(app, ["chat", "--index", str(shipped_index_dir)], input=lines, env={"NO_COLOR": "1"})
     assert r.output.startswith('Nothing here compares them on "weather". Topics: Focus and objectives, Skill sets')
     assert "Compared on Salary expectations:" in r.output  # a word the article does not use still finds its topic
+
+
+def test_compare_weighs_the_lead_of_its_best_answer_as_an_answer_does(answerer):
+    # The shipped curve gives the lead no weight; a curve fitted on another corpus may. /compare
+    # must read it as `ask` does, or the same passage is sure as an answer and unsure here.
+    assert answerer.compare("weather") is None and answerer.compare("pay") is not None
+    sure = Answerer(answerer.index, answerer.encoder, replace(answerer.calibration, gap=1000.0))
+    unsure = Answerer(answerer.index, answerer.encoder, replace(answerer.calibration, gap=-1000.0))
+    assert sure.compare("weather") is not None and unsure.compare("pay") is None
 
 
 def test_two_columns_only_when_asked_and_wide_enough(answerer):

@@ -294,7 +294,7 @@ class Answerer:
         chosen = choose_units(ranking, self.parent, self.children, max(k, LEAD_RANK), whole_list, alone=self.alone)
         # An answer resized from the passage that ranked it keeps that passage's score.
         raw = [float(max(ranking[unit], ranking[row])) for unit, row in chosen]
-        lead = raw[0] - raw[min(LEAD_RANK, len(raw)) - 1] if raw else 0.0
+        lead = _lead(raw)
         chosen, raw = chosen[:k], raw[:k]
         words = [float(parts["lexical"][unit if ranking[unit] >= ranking[row] else row]) for unit, row in chosen]
         # The question's words and their rarity, looked up once for the confidence and every highlight.
@@ -360,7 +360,11 @@ class Answerer:
         rows = np.isin(self.section_of, comparison.section_rows)
         best = int(np.flatnonzero(rows)[np.argmax(ranking[rows])])
         missing = self._words(expanded)[1]
-        chance = confidence(np.array([ranking[best]]), np.array([parts["lexical"][best]]), self.calibration, missing)[0]
+        chosen = choose_units(ranking, self.parent, self.children, LEAD_RANK, False, alone=self.alone)
+        lead = _lead([float(max(ranking[unit], ranking[row])) for unit, row in chosen])
+        chance = confidence(
+            np.array([ranking[best]]), np.array([parts["lexical"][best]]), self.calibration, missing, lead
+        )[0]
         return comparison if chance >= COMPARE_CONFIDENCE else None
 
     def _lexical_highlight(self, text: str, terms: dict[str, float]) -> tuple[tuple[int, int], ...]:
@@ -389,3 +393,8 @@ class Answerer:
     def examples(self, n: int) -> list[str]:
         """Questions to start with: the first FAQ questions, else the first headings."""
         return examples(self.index, self.faq_rows, n)
+
+
+def _lead(raw: Sequence[float]) -> float:
+    """How far the best answer's score stands above the LEAD_RANK-th best's (scores best first)."""
+    return raw[0] - raw[min(LEAD_RANK, len(raw)) - 1] if raw else 0.0

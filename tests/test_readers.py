@@ -113,6 +113,17 @@ def _plain_quotes(path: list[str]) -> list[str]:
     return [strip_numbering(h).replace("\u2019", "'").replace("\u2026", "...") for h in path]
 
 
+def test_nodejs_html_has_the_heading_tree_of_its_markdown_without_marks_and_both_code_versions():
+    # Node.js's API pages (Debian's nodejs docs) put a "#" link after every heading, and show an
+    # example's CommonJS and ES module versions as two <code> in one <pre>.
+    md, html = read(SAMPLES / "nodejs-os.md"), read(SAMPLES / "nodejs-os.html")
+    assert html.title == md.title == "OS"
+    assert headings(html) == headings(md) and "os.EOL" in headings(html) and len(headings(md)) == 31
+    text = all_text(chunk_document(html))
+    assert "import os from 'node:os';\n\nconst os = require('node:os');" in text
+    assert no_fragment_stands_alone(chunk_document(html))
+
+
 def test_html_faqs_have_the_heading_tree_of_their_sources():
     """The two held-out FAQs as HTML pages: the same question headings as their sources (typographic
     quotes aside), not one "Introduction" (Sphinx wraps each heading in a link back to the

@@ -88,6 +88,9 @@ def _prune(root: Tag) -> None:
         if tag.decomposed:
             continue
         classes = " ".join(tag.get("class") or [])
+        if tag.name == "a" and _permalink_mark(tag):
+            tag.decompose()
+            continue
         if tag.name == "a" and "headerlink" not in classes:
             # A link is text of what holds it: docutils wraps every heading of a page with a
             # table of contents in a link back to it (class "toc-backref"), its only text.
@@ -100,6 +103,22 @@ def _prune(root: Tag) -> None:
             or (_DROP_CLASS.search(ident) and not _names_its_heading(tag, ident))
         ):
             tag.decompose()
+
+
+def _permalink_mark(link: Tag) -> bool:
+    """A link to a place in the page whose text is a mark, not a word: "#", "¶", "§" after a heading
+    (Node.js's pages mark every heading with "#")."""
+    text = link.get_text().strip()
+    return str(link.get("href") or "").startswith("#") and 0 < len(text) <= 2 and not any(c.isalnum() for c in text)
+
+
+def _code(pre: Tag) -> str:
+    """A <pre>'s code; several <code> in one (Node.js's CommonJS and ES module versions of an
+    example, one shown at a time) are apart by a blank line, not run together."""
+    parts = pre.find_all("code", recursive=False)
+    if len(parts) > 1 and not pre.find(string=lambda t: t.strip(), recursive=False):
+        return "\n\n".join(part.get_text().strip("\n") for part in parts)
+    return pre.get_text().strip("\n")
 
 
 def _names_its_heading(tag: Tag, ident: str) -> bool:
@@ -164,7 +183,7 @@ def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
             out.add(Block(LIST, items=_definitions(child)))
         elif child.name == "pre":
             flush()
-            out.add(Block(CODE, child.get_text().strip("\n")))
+            out.add(Block(CODE, _code(child)))
         elif child.name == "table":
             flush()
             rows = _rows(child)
@@ -216,7 +235,7 @@ def _text_with_code(tag: Tag) -> str:
     """`text_of` for a list item or a definition, its code blocks keeping their lines."""
     code: list[str] = []
     for pre in tag.find_all("pre"):
-        code.append(pre.get_text().strip("\n"))
+        code.append(_code(pre))
         pre.replace_with(NavigableString(f" \x00{len(code) - 1}\x00 "))
     return re.sub("\x00(\\d+)\x00", lambda m: code[int(m.group(1))], text_of(tag))
 

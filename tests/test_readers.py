@@ -124,6 +124,23 @@ def test_nodejs_html_has_the_heading_tree_of_its_markdown_without_marks_and_both
     assert no_fragment_stands_alone(chunk_document(html))
 
 
+def test_a_docbook_faq_laid_out_in_tables_has_its_questions_as_entries():
+    # Valgrind's FAQ, as DocBook prints a qandaset: each part a table, a heading in its first row,
+    # then a row of class "question" and one of class "answer" per entry; a numbered table of
+    # contents (a <dl> of links) before them.
+    doc = read(SAMPLES / "valgrind-faq.html")
+    found = headings(doc)
+    assert found[:3] == ["Background", 'How do you pronounce "Valgrind"?', 'Where does the name "Valgrind" come from?']
+    assert len([s for s in doc.sections if len(s.path) == 2]) == 19  # as its contents list them
+    passages = chunk_document(doc)
+    (entry,) = [p for p in passages if p.question == "When building Valgrind, 'make' fails with this:"]
+    # The message the question quotes is code at the head of its answer, not part of the heading.
+    assert entry.text.startswith("/usr/bin/ld: cannot find -lc\ncollect2: ld returned 1 exit status")
+    assert "glibc-static-devel" in entry.text
+    assert not [p for p in passages if "1.2. Where does the name" in p.text]  # the contents are dropped
+    assert no_fragment_stands_alone(passages)
+
+
 def test_html_faqs_have_the_heading_tree_of_their_sources():
     """The two held-out FAQs as HTML pages: the same question headings as their sources (typographic
     quotes aside), not one "Introduction" (Sphinx wraps each heading in a link back to the

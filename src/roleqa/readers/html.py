@@ -7,7 +7,9 @@ dropped wherever they are (by tag, ARIA role, or a class/id such as "nav",
 "sidebar", "toc", "related", "footer", "headerlink"; a link only when it is a
 heading's permalink). A heading inside an admonition (DocBook's div.note) is
 its label, not a section. A definition list of questions is a run of FAQ
-entries, each question a heading.
+entries, each question a heading. A table with headings in it lays out the
+page (DocBook's FAQs): its cells are read in order, a "question" row as an
+FAQ entry's question.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ _DROP_CLASS = re.compile(
 )
 _ADMONITION = re.compile(r"^(note|warning|tip|caution|important|admonition|hint|attention|danger|error)$", re.I)
 _HEADING = re.compile(r"^h([1-6])$")
+_ENTRY_NUMBER = re.compile(r"(?:^|\s)(?:\d+\.)*\d+\.?(?=\s)")
 _BLOCKS = {"p", "ul", "ol", "dl", "pre", "table", "blockquote", "div", "section", "article", "main", "figure", "center"}
 
 
@@ -170,7 +173,7 @@ def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
             text = text_of(child)
             href = str(links[0]["href"]) if len(links) == 1 else ""
             out.add(Block(PARAGRAPH, text, target=pointer_target(text, text_of(links[0]) if links else "", href)))
-        elif child.name in ("ul", "ol") and _only_links(child):
+        elif child.name in ("ul", "ol", "dl") and _only_links(child):
             flush()  # a navigation bar or a table of contents: "Previous Chapter", "Next Chapter"
         elif child.name in ("ul", "ol"):
             flush()
@@ -184,6 +187,9 @@ def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
         elif child.name == "pre":
             flush()
             out.add(Block(CODE, _code(child)))
+        elif child.name == "table" and child.find([_HEADING, _question_row]) is not None:
+            flush()  # a table that lays out a page, not data: its cells are read as the page's blocks
+            _layout(child, out, in_admonition)
         elif child.name == "table":
             flush()
             rows = _rows(child)
@@ -198,6 +204,27 @@ def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
     flush()
 
 
+def _question_row(tag: Tag) -> bool:
+    return tag.name == "tr" and "question" in (tag.get("class") or [])
+
+
+def _layout(table: Tag, out: Outline, in_admonition: bool) -> None:
+    """A table with headings in it, as DocBook prints an FAQ (valgrind's): each row of class
+    "question" is a FAQ entry's question ("1.1. How do you pronounce ...?"), the rows after it its
+    answer; any other row is its cells' blocks in reading order."""
+    for row in table.find_all("tr"):
+        if row.find_parent("table") is not table:
+            continue  # a row of a table inside a cell: read with its cell
+        if _question_row(row):
+            shown = [pre.extract() for pre in row.find_all("pre")]  # the message a question quotes
+            out.entry(text_of(row))
+            for pre in shown:
+                out.add(Block(CODE, _code(pre)))
+        else:
+            for cell in row.find_all(["td", "th"], recursive=False):
+                _walk(cell, out, in_admonition)
+
+
 def _BLOCK_OR_HEADING(tag: Tag) -> bool:
     return tag.name in _BLOCKS or bool(_HEADING.match(tag.name or ""))
 
@@ -206,7 +233,9 @@ def _only_links(tag: Tag) -> bool:
     """Is `tag` (a list) made only of links, two or more: navigation, not content?"""
     links = tag.find_all("a", href=True)
     linked = sum(len("".join(a.get_text().split())) for a in links)
-    return len(links) >= 2 and linked >= 0.9 * len("".join(tag.get_text().split()))
+    # (the numbers of a numbered table of contents, "1.1.", are not text of their own)
+    text = _ENTRY_NUMBER.sub("", " ".join(tag.get_text().split()))
+    return len(links) >= 2 and linked >= 0.9 * len("".join(text.split()))
 
 
 def _entries(dl: Tag, out: Outline, in_admonition: bool) -> None:

@@ -43,6 +43,8 @@ _DROP_CLASS = re.compile(
 )
 _ADMONITION = re.compile(r"^(note|warning|tip|caution|important|admonition|hint|attention|danger|error)$", re.I)
 _HEADING = re.compile(r"^h([1-6])$")
+# DocBook sets a title page's author, editor and other credits as headings: they are lines of text.
+_CREDIT = re.compile(r"(^|\s)(author|corpauthor|editor|othercredit)(\s|$)")
 _ENTRY_NUMBER = re.compile(r"(?:^|\s)(?:\d+\.)*\d+\.?(?=\s)")
 _BLOCKS = {"p", "ul", "ol", "dl", "pre", "table", "blockquote", "div", "section", "article", "main", "figure", "center"}
 
@@ -159,7 +161,7 @@ def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
             continue
         heading = _HEADING.match(child.name or "")
         classes = " ".join(child.get("class") or [])
-        if heading and not in_admonition:
+        if heading and not in_admonition and not _CREDIT.search(classes):
             flush()
             out.heading(int(heading.group(1)), text_of(child))
         elif heading or (child.name == "p" and "admonition-title" in classes):

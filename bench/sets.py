@@ -23,10 +23,11 @@ CORPORA = {
     "pyprog": REAL / "pyprog" / "rst",
     "pyfaq": REAL / "pyfaq" / "rst",
     "gitfaq": REAL / "gitfaq" / "txt",
+    "vgfaq": REAL / "vgfaq" / "html",
     "dfaq": REAL / "dfaq" / "txt",
 }
 # Held out (test split only, see tests/data/real/SOURCES.md): never used to choose anything.
-HELDOUT = ("pyfaq", "gitfaq")
+HELDOUT = ("pyfaq", "gitfaq", "vgfaq")
 TUNED = tuple(n for n in CORPORA if n not in HELDOUT)
 WORK = Path.home() / ".cache" / "roleqa-bench" / "tune"
 

@@ -128,7 +128,7 @@ def test_a_docbook_faq_laid_out_in_tables_has_its_questions_as_entries():
     # Valgrind's FAQ, as DocBook prints a qandaset: each part a table, a heading in its first row,
     # then a row of class "question" and one of class "answer" per entry; a numbered table of
     # contents (a <dl> of links) before them.
-    doc = read(SAMPLES / "valgrind-faq.html")
+    doc = read(REAL / "vgfaq" / "html" / "faq.html")
     found = headings(doc)
     assert found[:3] == ["Background", 'How do you pronounce "Valgrind"?', 'Where does the name "Valgrind" come from?']
     assert len([s for s in doc.sections if len(s.path) == 2]) == 19  # as its contents list them

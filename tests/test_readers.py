@@ -77,6 +77,7 @@ def test_restructuredtext_sphinx_sources():
     # it; a label from another document shows as words.
     regex = all_text(chunk_document(read(REAL / "pyhowto" / "rst" / "regex.rst.txt")))
     assert "See The Backslash Plague." in regex and "the-backslash-plague" not in regex
+    assert "I IGNORECASE" in regex and ":noindex:" not in regex  # a directive's options are no text
     unicode = all_text(chunk_document(read(REAL / "pyhowto" / "rst" / "unicode.rst.txt")))
     assert "standard encodings for a list" in unicode and "standard-encodings" not in unicode
     # A prose directive's first lines are marked up like a paragraph; code in a list item keeps its lines.
@@ -92,6 +93,39 @@ def test_code_in_a_list_item_keeps_its_lines(path):
     # inside a list item, which used to be run into one line with the item's prose.
     text = all_text(chunk_document(read(REAL / path)))
     assert "import foo\ngetattr(foo, 'bar')()" in text
+
+
+def test_myst_markdown_reads_directives_and_roles_as_sphinx_does():
+    # attrs' "Extending" page (MyST, Sphinx's Markdown): ```{doctest} and ```{eval-rst} blocks,
+    # :::{warning} fences holding Markdown, {func}`~attrs.define` roles.
+    doc = read(SAMPLES / "attrs-extending.md")
+    assert doc.title == "Extending" and "Automatic Field Transformation and Modification" in headings(doc)
+    passages = chunk_document(doc)
+    text = all_text(passages)
+    assert "It's a tuple of attrs.Attribute carrying metadata" in text  # {class}`attrs.Attribute`
+    assert "passing a field_transformer hook to define (and friends)" in text  # {func}`~attrs.define`
+    assert "The attrs.define / attr.s decorator must be applied first" in text  # a warning is prose
+    assert "your_hook(cls: type, fields: list[attrs.Attribute]) -> list[attrs.Attribute]" in text  # reST
+    assert ">>> def drop_floats(cls, fields):\n...     return" in text  # a doctest is code, lines kept
+    assert not [m for m in ("{func}", "```", ":::", ":noindex:") if m in text]
+    assert no_fragment_stands_alone(passages)
+
+
+def test_markdown_front_matter_titles_the_page_and_definition_lists_of_questions_are_entries():
+    text = (
+        "---\ntitle: \"Deploying the app\"\nweight: 3\n---\n\n## Before you start\n\nYou need a server.\n\n"
+        "Can I deploy on Windows?\n: Yes, with WSL installed first.\n\nHow long does it take?\n: About ten minutes.\n\n"
+        "Settings you can change:\n\nPort\n: 8080 by default.\n\nHost\n: All addresses.\n"
+    )
+    doc = parse("deploy.md", "markdown", text)
+    assert doc.title == "Deploying the app"  # not a heading "weight: 3" made of the front matter
+    assert headings(doc)[:3] == ["Before you start", "Can I deploy on Windows?", "How long does it take?"]
+    passages = chunk_document(doc)
+    (entry,) = [p for p in passages if p.question == "Can I deploy on Windows?"]
+    assert entry.text == "Yes, with WSL installed first."
+    # Terms that are not questions are a list again, back in the section the entries were under.
+    (port,) = [p for p in passages if p.text == "Port: 8080 by default."]
+    assert port.section == "Before you start" and port.context == "Settings you can change:"
 
 
 def test_html_pages_main_content_only():

@@ -3,7 +3,7 @@
 Each format is read by a well-kept parsing library, imported only when a
 build reads a file of that kind:
 
-    .md .markdown       markdown.py   markdown-it-py (CommonMark, with tables)
+    .md .markdown       markdown.py   markdown-it-py (CommonMark, with tables; MyST by its plugins)
     .rst, .rst.txt      rst.py        docutils (Sphinx's own sources included)
     .html .htm          html.py       Beautiful Soup (main content only)
     .pdf                pdf.py        pypdfium2 (PDFium: text with font sizes)

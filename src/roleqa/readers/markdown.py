@@ -1,21 +1,64 @@
 """Markdown with markdown-it-py: ATX and setext headings, lists, fenced and indented code,
-tables, and HTML blocks (a heading written as <h3> counts as a heading)."""
+tables, and HTML blocks (a heading written as <h3> counts as a heading); with its plugins
+(mdit-py-plugins), YAML front matter (its `title:` titles the document), definition lists
+("Term" / ": definition"), and MyST, Sphinx's Markdown: a ```{directive} or :::{directive}
+block is read as Sphinx reads it (readers/sphinx.py: code, dropped, or prose), {role}`text`
+shows its text, and ```{eval-rst} is reStructuredText."""
 
 from __future__ import annotations
+
+import re
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline, pointer_target
+from roleqa.document import (
+    CODE,
+    LIST,
+    PARAGRAPH,
+    TABLE,
+    Block,
+    Document,
+    Item,
+    Outline,
+    asks_questions,
+    pointer_target,
+    term_and_definition,
+)
 from roleqa.readers import default_title
+from roleqa.readers.sphinx import CODE_DIRECTIVES, DROPPED_DIRECTIVES, prose_arguments, role_text
+
+_DIRECTIVE = re.compile(r"^\{([\w:.-]+)\}\s*(.*)$")
+_OPTION = re.compile(r"^:[\w-]+:")  # a MyST directive's option line, ":linenos:"
+# Only the title is read from front matter: one `title:` line, quotes off (no YAML parser needed).
+_TITLE = re.compile(r"^title:\s*(.+?)\s*$", re.M)
+_parser: MarkdownIt | None = None
 
 
 def read(name: str, text: str) -> Document:
-    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
     outline = Outline()
-    for node in SyntaxTreeNode(parser.parse(text)).children:
-        _block(node, outline)
-    return outline.document(name, default_title(name))
+    title = ""
+    for node in _parse(text):
+        if node.type == "front_matter":
+            found = _TITLE.search(node.content)
+            title = found.group(1).strip("'\"") if found else ""
+        else:
+            _block(node, outline)
+    return outline.document(name, title or default_title(name))
+
+
+def _parse(text: str) -> list[SyntaxTreeNode]:
+    global _parser
+    if _parser is None:
+        from mdit_py_plugins.colon_fence import colon_fence_plugin
+        from mdit_py_plugins.deflist import deflist_plugin
+        from mdit_py_plugins.front_matter import front_matter_plugin
+        from mdit_py_plugins.myst_role import myst_role_plugin
+
+        _parser = MarkdownIt("commonmark", {"html": True}).enable("table")
+        for plugin in (front_matter_plugin, colon_fence_plugin, myst_role_plugin, deflist_plugin):
+            _parser.use(plugin)
+    return SyntaxTreeNode(_parser.parse(text)).children
 
 
 def _block(node: SyntaxTreeNode, out: Outline) -> None:
@@ -35,8 +78,15 @@ def _block(node: SyntaxTreeNode, out: Outline) -> None:
     elif kind in ("bullet_list", "ordered_list"):
         if not _is_table_of_contents(node):
             out.add(Block(LIST, items=[_item(li) for li in node.children]))
+    elif kind in ("fence", "colon_fence") and (directive := _DIRECTIVE.match(node.info.strip())):
+        _directive(directive.group(1), directive.group(2), node.content, out)
+    elif kind == "colon_fence":  # ::: with no directive: a container of Markdown
+        for child in _parse(node.content):
+            _block(child, out)
     elif kind in ("fence", "code_block"):
         out.add(Block(CODE, node.content.rstrip("\n")))
+    elif kind == "dl":
+        _definitions(node, out)
     elif kind == "table":
         out.add(Block(TABLE, "\n".join(_rows(node))))
     elif kind == "html_block":
@@ -52,6 +102,60 @@ def _block(node: SyntaxTreeNode, out: Outline) -> None:
             _block(child, out)
 
 
+def _directive(name: str, arguments: str, body: str, out: Outline) -> None:
+    """A MyST directive, as the reST reader reads it: code, nothing, reST, or prose in Markdown."""
+    lines = body.split("\n")
+    if lines and lines[0].strip() == "---":  # options as a YAML block
+        end = next((i for i, ln in enumerate(lines[1:], 1) if ln.strip() == "---"), 0)
+        lines = lines[end + 1 :]
+    while lines and _OPTION.match(lines[0]):
+        lines.pop(0)
+    body = "\n".join(lines).strip("\n")
+    if name in DROPPED_DIRECTIVES:
+        return
+    if name in CODE_DIRECTIVES:
+        out.add(Block(CODE, body))
+        return
+    if name == "eval-rst":
+        from roleqa.readers.rst import read as read_rst
+
+        for section in read_rst("eval-rst", body).sections:
+            for block in section.blocks:
+                out.add(block)
+        return
+    if arguments and prose_arguments(name):
+        for child in _parse(arguments):
+            _block(child, out)
+    elif arguments:
+        out.add(Block(PARAGRAPH, arguments))
+    for child in _parse(body):
+        _block(child, out)
+
+
+def _definitions(dl: SyntaxTreeNode, out: Outline) -> None:
+    """A definition list: a run of FAQ entries when its terms are mostly questions (each a heading
+    one level down, its definition under it, as the HTML and reST readers), else items "term: ..."."""
+    terms = [inline_text(c) for c in dl.children if c.type == "dt"]
+    if asks_questions(terms):
+        held = list(out.stack)
+        level = held[-1][0] + 1 if held else 1
+        for child in dl.children:
+            if child.type == "dt":
+                out.heading(level, inline_text(child))
+            else:
+                for part in child.children:
+                    _block(part, out)
+        out.resume(held)
+        return
+    items: list[Item] = []
+    for child in dl.children:
+        if child.type == "dt":
+            items.append(Item(inline_text(child)))
+        elif items:
+            items[-1].text = term_and_definition(items[-1].text, _item(child).text)
+    out.add(Block(LIST, items=[i for i in items if i.text]))
+
+
 def inline_text(*nodes: SyntaxTreeNode) -> str:
     """The plain text of nodes' inline content: markup, link targets and inline HTML dropped."""
     parts: list[str] = []
@@ -63,6 +167,8 @@ def inline_text(*nodes: SyntaxTreeNode) -> str:
             parts.append(" ")
         elif n.type == "image":
             parts.append(n.content)
+        elif n.type == "myst_role":  # {func}`attr.s <attrs.define>` shows "attr.s"
+            parts.append(role_text(n.content)[0])
         elif n.type != "html_inline":
             for child in n.children:
                 walk(child)

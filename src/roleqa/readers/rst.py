@@ -37,22 +37,8 @@ from roleqa.document import (
     term_and_definition,
 )
 from roleqa.readers import default_title
+from roleqa.readers.sphinx import CODE_DIRECTIVES, DROPPED_DIRECTIVES, prose_arguments, role_text
 
-# Directives that only steer Sphinx's output or navigation: nothing to read.
-_DROPPED = frozenset(
-    "toctree index highlight literalinclude module currentmodule sectionauthor moduleauthor codeauthor "
-    "tabularcolumns testsetup testcleanup include raw image figure autosummary automodule autoclass "
-    "autofunction automethod autodata autoattribute autoexception default-role default-domain "
-    "program cmdoption-group".split()
-)
-_CODE = frozenset("code-block sourcecode code doctest testcode testoutput".split())
-# Directives whose arguments are prose, marked up like any paragraph (".. seealso:: The `tips
-# <https://...>`_." and ".. versionadded:: 3.1 / The :class:`NullHandler` class." both read
-# their first lines as arguments). Others' arguments are signatures ("f(*args, **kw)"), kept as written.
-_PROSE_ARGUMENTS = frozenset(
-    "seealso versionadded versionchanged versionremoved deprecated deprecated-removed impl-detail todo".split()
-)
-_TARGET = re.compile(r"^(.*?)\s*<[^<>]*>$", re.S)
 _REFERENCES = frozenset(("ref", "doc"))  # roles whose text, with no title given, is a label or a path
 _REFERENCE = "roleqa-reference"
 
@@ -178,17 +164,13 @@ def _definition(entry: nodes.Node) -> Item:
 
 def _generic_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     """Any Sphinx role: its text, without a link target ("~mod.func" shows as "func")."""
-    shown = _TARGET.match(text)
-    label = shown.group(1) if shown else text
-    if label.startswith("~"):
-        label = label[1:].rsplit(".", 1)[-1]
-    if name in _REFERENCES and not shown:
+    label, titled = role_text(text)
+    if name in _REFERENCES and not titled:
         # Sphinx shows the title of the section the label names: resolved once the document is read
         # (_resolve_references); the label is only a placeholder.
-        key = label.lstrip("!").lower()
-        key = f"doc:{file_stem(key)}" if name == "doc" else key
-        return [nodes.inline(rawtext, label.lstrip("!"), classes=[_REFERENCE], label=key)], []
-    return [nodes.literal(rawtext, label.lstrip("!"))], []
+        key = f"doc:{file_stem(label.lower())}" if name == "doc" else label.lower()
+        return [nodes.inline(rawtext, label, classes=[_REFERENCE], label=key)], []
+    return [nodes.literal(rawtext, label)], []
 
 
 def _resolve_references(doctree: nodes.document, labels: Mapping[str, str]) -> set[str]:
@@ -227,13 +209,15 @@ class _Kept(Directive):
     has_content = True
     optional_arguments = 20
     final_argument_whitespace = True
-    option_spec = defaultdict(lambda: directives.unchanged)
+    # Any option, read as one (":noindex:" is no text): not empty, or docutils takes the options
+    # for more of the arguments.
+    option_spec = defaultdict(lambda: directives.unchanged, {"class": directives.class_option})
 
     def run(self):
         out: list[nodes.Node] = []
         if self.arguments:
             text = " ".join(self.arguments)
-            if self.name in _PROSE_ARGUMENTS:
+            if prose_arguments(self.name):
                 inline, _ = self.state.inline_text(text, self.lineno)  # its notes on the markup dropped
                 out.append(nodes.paragraph(text, "", *inline))
             else:
@@ -264,9 +248,9 @@ def _register() -> None:
     if _registered:
         return
     _registered = True
-    for name in _DROPPED:
+    for name in DROPPED_DIRECTIVES:
         directives.register_directive(name, _Dropped)
-    for name in _CODE:
+    for name in CODE_DIRECTIVES:
         directives.register_directive(name, _Code)
     original_directive, original_role = directives.directive, roles.role
 

@@ -113,7 +113,7 @@ def test_myst_markdown_reads_directives_and_roles_as_sphinx_does():
 
 def test_markdown_front_matter_titles_the_page_and_definition_lists_of_questions_are_entries():
     text = (
-        "---\ntitle: \"Deploying the app\"\nweight: 3\n---\n\n## Before you start\n\nYou need a server.\n\n"
+        '---\ntitle: "Deploying the app"\nweight: 3\n---\n\n## Before you start\n\nYou need a server.\n\n'
         "Can I deploy on Windows?\n: Yes, with WSL installed first.\n\nHow long does it take?\n: About ten minutes.\n\n"
         "Settings you can change:\n\nPort\n: 8080 by default.\n\nHost\n: All addresses.\n"
     )

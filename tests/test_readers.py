@@ -175,6 +175,17 @@ def test_a_docbook_faq_laid_out_in_tables_has_its_questions_as_entries():
     assert no_fragment_stands_alone(passages)
 
 
+def test_texinfo_html_drops_the_node_navigation_before_each_node():
+    # GNU time's manual as Debian ships it (texinfo's HTML): each node opens with a header of links,
+    # "Next: Reporting bugs, Previous: Time, Up: Time [Contents][Index]", which is no answer.
+    doc = read(SAMPLES / "gnu-time.html")
+    assert doc.title == "Measuring Program Resource Use" and "Setting the Output Format" in headings(doc)
+    passages = chunk_document(doc)
+    assert not [p.text for p in passages if "Previous:" in p.text or "[Contents]" in p.text]
+    assert [p for p in passages if p.text.startswith("The time command runs another program")]
+    assert no_fragment_stands_alone(passages)
+
+
 def test_html_faqs_have_the_heading_tree_of_their_sources():
     """The two held-out FAQs as HTML pages: the same question headings as their sources (typographic
     quotes aside), not one "Introduction" (Sphinx wraps each heading in a link back to the

@@ -41,6 +41,9 @@ _DROP_CLASS = re.compile(
     r"footer|headerlink|menu|skip|searchbox|list-of-\w+)([-_]|$)",
     re.IGNORECASE,
 )
+# Classes whose whole name says navigation though no pattern above can (texinfo's node header:
+# "Next: Introduction, Previous: (dir), Up: (dir) [Contents]" before each node).
+_DROP_EXACT = {"header"}
 _ADMONITION = re.compile(r"^(note|warning|tip|caution|important|admonition|hint|attention|danger|error)$", re.I)
 _HEADING = re.compile(r"^h([1-6])$")
 # DocBook sets a title page's author, editor and other credits as headings: they are lines of text.
@@ -104,7 +107,7 @@ def _prune(root: Tag) -> None:
         if (
             tag.name in _DROP_TAGS
             or tag.get("role") in _DROP_ROLES
-            or any(_DROP_CLASS.search(c) for c in classes.split())
+            or any(_DROP_CLASS.search(c) or c in _DROP_EXACT for c in classes.split())
             or (_DROP_CLASS.search(ident) and not _names_its_heading(tag, ident))
         ):
             tag.decompose()

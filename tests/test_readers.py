@@ -186,6 +186,24 @@ def test_texinfo_html_drops_the_node_navigation_before_each_node():
     assert no_fragment_stands_alone(passages)
 
 
+def test_a_plain_text_faq_as_debian_ships_it_gzipped_has_its_questions_as_entries(tmp_path):
+    # procps's FAQ: /usr/share/doc/procps/FAQ.gz, each question at the margin over its tab-indented answer.
+    (tmp_path / "FAQ.gz").write_bytes((SAMPLES / "procps-FAQ.gz").read_bytes())
+    sources, warnings = read_corpus(tmp_path)
+    (doc,), _ = parse_sources(sources)
+    assert not warnings and doc.title == "FAQ"
+    assert headings(doc)[:2] == [
+        "Why does \"ps -aux\" complain about a bogus '-'?",
+        "Why don't I see SMP (per-CPU) stats in top?",
+    ]
+    assert len(headings(doc)) == 10
+    passages = chunk_document(doc)
+    (entry,) = [p for p in passages if p.question == "Why do long usernames get printed as numbers?"]
+    assert entry.kind == "faq" and entry.text.startswith("The UNIX and POSIX standards require")
+    assert "ps -o pid,user:19,comm" in entry.text
+    assert no_fragment_stands_alone(passages)
+
+
 def test_html_faqs_have_the_heading_tree_of_their_sources():
     """The two held-out FAQs as HTML pages: the same question headings as their sources (typographic
     quotes aside), not one "Introduction" (Sphinx wraps each heading in a link back to the
@@ -309,7 +327,7 @@ def test_a_file_a_reader_cannot_parse_is_skipped_with_its_reason(tmp_path):
     assert [s.name for s in sources] == ["broken.pdf", "notes.md"]
     assert warnings == [
         "skipped files of kinds roleqa does not read (1 .docx, 1 .png); it reads .md, .markdown, .rst, .html, "
-        ".htm, .pdf, .txt"
+        ".htm, .pdf, .txt, README and FAQ files, each also gzipped (.gz)"
     ]
     docs, skipped = parse_sources(sources)
     assert [d.name for d in docs] == ["notes.md"]
@@ -327,10 +345,38 @@ def test_a_file_a_reader_cannot_parse_is_skipped_with_its_reason(tmp_path):
         ("a.pdf", "pdf"),
         ("a.txt", "text"),
         ("a.docx", None),
+        ("FAQ", "text"),
+        ("doc/README", "text"),
+        ("README.Debian", "text"),
+        ("FAQ.gz", "text"),
+        ("README.md.gz", "markdown"),
+        ("guide.html.gz", "html"),
+        ("Makefile", None),
+        ("faq.docx", None),
+        ("a.tar.gz", None),
     ],
 )
 def test_kinds_by_name(name, kind):
     assert kind_of(name) == kind
+
+
+def test_gzipped_files_and_faq_and_readme_files_are_read_as_debian_ships_them(tmp_path):
+    import gzip
+
+    (tmp_path / "FAQ.gz").write_bytes(gzip.compress(b"Q: Where is the spare key?\n\nIn the shed, by the door.\n"))
+    (tmp_path / "README").write_text("Notes about the house.\n\nThe boiler is serviced every May.\n")
+    (tmp_path / "guide.md.gz").write_bytes(gzip.compress(b"# Guide\n\n## Heating\n\nBleed the radiators first.\n"))
+    (tmp_path / "bomb.txt.gz").write_bytes(gzip.compress(b"a" * 2_100_000))  # 2 KB that would be 2.1 MB
+    (tmp_path / "broken.txt.gz").write_bytes(b"\x1f\x8b\x08 not really gzip")
+    sources, warnings = read_corpus(tmp_path)
+    assert [s.name for s in sources] == ["FAQ.gz", "README", "guide.md.gz"]
+    assert warnings[0] == "skipped bomb.txt.gz: over the 2 MB limit once decompressed"
+    assert warnings[1].startswith("skipped broken.txt.gz: cannot decompress it (")
+    docs, skipped = parse_sources(sources)
+    assert not skipped and [d.title for d in docs] == ["FAQ", "README", "Guide"]
+    text = all_text(p for d in docs for p in chunk_document(d))
+    assert "In the shed, by the door." in text and "The boiler is serviced every May." in text
+    assert "Bleed the radiators first." in text
 
 
 @pytest.mark.parametrize(

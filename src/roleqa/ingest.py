@@ -7,9 +7,12 @@ times first (corpus_stamp), by their contents when those differ. Parsing them
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import os
 import time
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +21,14 @@ from roleqa.alternates import FILE as ALTERNATES_FILE
 from roleqa.document import Document
 from roleqa.errors import RoleqaError
 from roleqa.profile import FILE as PROFILE_FILE
-from roleqa.readers import TEXT_KINDS, ReaderError, kind_of, parse
+from roleqa.readers import GZIP, TEXT_KINDS, ReaderError, kind_of, parse
 
 # A bigger file is skipped: embedding it would take many minutes on a laptop,
 # and a note that size is almost always an export or a log, not prose.
 MAX_DOCUMENT_BYTES = 2_000_000
 # A corpus with a file modified this recently is checked by content, not by its files' times.
 RACY_SECONDS = 2.0
-FORMATS = ".md, .markdown, .rst, .html, .htm, .pdf, .txt"
+FORMATS = ".md, .markdown, .rst, .html, .htm, .pdf, .txt, README and FAQ files, each also gzipped (.gz)"
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,14 @@ def _load(path: Path, kind: str) -> tuple[str | None, bytes]:
         data = path.read_bytes()
     except OSError as e:
         return f"cannot read it ({e.strerror})", b""
+    if path.name.lower().endswith(GZIP):
+        try:  # read no further than the limit: a small file can hold gigabytes of zeros
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
+                data = unzipped.read(MAX_DOCUMENT_BYTES + 1)
+        except (OSError, EOFError, zlib.error) as e:
+            return f"cannot decompress it ({str(e)[:60]})", b""
+        if len(data) > MAX_DOCUMENT_BYTES:
+            return f"over the {MAX_DOCUMENT_BYTES / 1e6:.0f} MB limit once decompressed", b""
     if not data.strip():
         return "empty", b""
     if kind == "pdf":

@@ -7,7 +7,9 @@ build reads a file of that kind:
     .rst, .rst.txt      rst.py        docutils (Sphinx's own sources included)
     .html .htm          html.py       Beautiful Soup (main content only)
     .pdf                pdf.py        pypdfium2 (PDFium: text with font sizes)
-    .txt                text.py       the conventions of plain text (no library parses them)
+    .txt                text.py       the conventions of plain text (no library parses them),
+                                      also FAQ, README and the like without an extension
+Each may be gzipped (Debian's "FAQ.gz"): ingest.py decompresses it.
 
 A reader that cannot make sense of a file raises ReaderError with the reason;
 the build skips that file with the reason and indexes the rest.
@@ -34,6 +36,10 @@ KINDS = {
 }
 # Formats read as text (UTF-8); the others are read from bytes by their library.
 TEXT_KINDS = frozenset({"markdown", "rst", "text"})
+# Files named for what they are, not their format, are plain text: "FAQ", "README", and Debian's
+# "README.Debian" or "README.source". Any kind may come gzipped, as Debian ships its docs ("FAQ.gz").
+TEXT_NAMES = frozenset("readme faq install usage hacking tutorial guide manual notes howto troubleshooting".split())
+GZIP = ".gz"
 
 
 class ReaderError(Exception):
@@ -42,16 +48,20 @@ class ReaderError(Exception):
 
 def kind_of(name: str) -> str | None:
     """The format of a file, from its name; None for a kind roleqa does not read."""
-    lower = name.lower()
+    lower = PurePosixPath(name).name.lower().removesuffix(GZIP)
     for suffix, kind in KINDS.items():
         if lower.endswith(suffix):
             return kind
+    stem, dot, _ = lower.partition(".")
+    if stem in TEXT_NAMES and (not dot or stem == "readme"):
+        return "text"
     return None
 
 
 def default_title(name: str) -> str:
     """A title from the file name, for a document that has none: "notes/on-call_guide.md" -> "on call guide"."""
     stem = PurePosixPath(name).name
+    stem = stem[: -len(GZIP)] if stem.lower().endswith(GZIP) else stem
     for suffix in KINDS:
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]

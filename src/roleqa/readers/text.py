@@ -11,6 +11,8 @@ No library parses these conventions, so they are rules, each narrow:
   - an ALL CAPS title line, alone between blank lines;
   - in a document whose prose is indented, a short line at the left margin,
     alone between blank lines, with no sentence end ("Preface", "Abstract");
+    and a question there (over up to three lines), a FAQ entry's question,
+    one level below the heading it is under;
   - a labelled-list term of AsciiDoc (git's and many manuals' .txt sources):
     a line at the left margin ending in "::" with its text on the next line
     ("How do I configure a different editor?::"), one level below the
@@ -122,6 +124,15 @@ def read(name: str, text: str) -> Document:
             outline.heading(*numbered)
             i += wrapped
             continue
+        at_margin = prev_blank and indented_prose and not line[:1].isspace()
+        asked = _unwrap(lines[i : i + wrapped]) if at_margin else ""
+        if _margin_question(asked):
+            # A question at the margin over its indented answer, as plain-text FAQs are written
+            # (procps's "Why do ps and top show threads individually?"): a FAQ entry.
+            flush()
+            outline.entry(asked)
+            i += wrapped
+            continue
         numbered = _numbered_heading(line) if prev_blank and not nxt.strip() else None
         if numbered:
             flush()
@@ -189,6 +200,11 @@ def _margin_title(line: str) -> bool:
     if _NUMBERED.match(s):
         return False  # numbered lines are headings by their number's rule, or not at all
     return bool(s) and (s[0].isupper() or s[0].isdigit()) and len(s.split()) <= 8 and not _SENTENCE_END.search(s)
+
+
+def _margin_question(text: str) -> bool:
+    """A question standing as a heading (a capital, a "?", not numbered: a numbered one is a heading)."""
+    return text[:1].isupper() and text.endswith("?") and len(text.split()) <= 40 and not _numbered_heading(text, 40)
 
 
 def _all_caps_title(line: str) -> bool:

@@ -204,6 +204,28 @@ def test_a_plain_text_faq_as_debian_ships_it_gzipped_has_its_questions_as_entrie
     assert no_fragment_stands_alone(passages)
 
 
+def test_plain_text_q_and_a_marks_make_faq_entries(tmp_path):
+    # XZ Utils' FAQ as Debian ships it (faq.txt.gz): "Q:  ...?" paragraphs, each answered by an "A:" one.
+    (tmp_path / "faq.txt.gz").write_bytes((SAMPLES / "xz-faq.txt.gz").read_bytes())
+    (doc,), _ = parse_sources(read_corpus(tmp_path)[0])
+    assert doc.title == "XZ Utils FAQ" and headings(doc)[0] == "What do the letters XZ mean?"
+    passages = chunk_document(doc)
+    (entry,) = [p for p in passages if p.question and p.question.startswith("I have installed xz, but my tar")]
+    assert entry.question.endswith("How can I extract .tar.xz files?") and entry.text == "xz -dc foo.tar.xz | tar xf -"
+    assert len([p for p in passages if p.kind == "faq"]) == 20 and not [p for p in passages if "A: " in p.text]
+    # The marks may be numbered, and the answer may start on the line after the question.
+    doc = parse(
+        "notes.txt",
+        "text",
+        "Q1: Where is the spare key?\nA1: In the shed by the door.\n\n"
+        "Q2: Who feeds the cat?\n\nA2: Sam does, twice a day.\n",
+    )
+    assert [(p.question, p.text) for p in chunk_document(doc)] == [
+        ("Where is the spare key?", "In the shed by the door."),
+        ("Who feeds the cat?", "Sam does, twice a day."),
+    ]
+
+
 def test_html_faqs_have_the_heading_tree_of_their_sources():
     """The two held-out FAQs as HTML pages: the same question headings as their sources (typographic
     quotes aside), not one "Introduction" (Sphinx wraps each heading in a link back to the
@@ -363,7 +385,7 @@ def test_kinds_by_name(name, kind):
 def test_gzipped_files_and_faq_and_readme_files_are_read_as_debian_ships_them(tmp_path):
     import gzip
 
-    (tmp_path / "FAQ.gz").write_bytes(gzip.compress(b"Q: Where is the spare key?\n\nIn the shed, by the door.\n"))
+    (tmp_path / "FAQ.gz").write_bytes(gzip.compress(b"Keys\n\nThe spare key is in the shed, by the door.\n"))
     (tmp_path / "README").write_text("Notes about the house.\n\nThe boiler is serviced every May.\n")
     (tmp_path / "guide.md.gz").write_bytes(gzip.compress(b"# Guide\n\n## Heating\n\nBleed the radiators first.\n"))
     (tmp_path / "bomb.txt.gz").write_bytes(gzip.compress(b"a" * 2_100_000))  # 2 KB that would be 2.1 MB
@@ -373,9 +395,9 @@ def test_gzipped_files_and_faq_and_readme_files_are_read_as_debian_ships_them(tm
     assert warnings[0] == "skipped bomb.txt.gz: over the 2 MB limit once decompressed"
     assert warnings[1].startswith("skipped broken.txt.gz: cannot decompress it (")
     docs, skipped = parse_sources(sources)
-    assert not skipped and [d.title for d in docs] == ["FAQ", "README", "Guide"]
+    assert not skipped and [d.title for d in docs] == ["Keys", "README", "Guide"]
     text = all_text(p for d in docs for p in chunk_document(d))
-    assert "In the shed, by the door." in text and "The boiler is serviced every May." in text
+    assert "The spare key is in the shed, by the door." in text and "The boiler is serviced every May." in text
     assert "Bleed the radiators first." in text
 
 

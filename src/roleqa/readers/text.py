@@ -12,7 +12,8 @@ No library parses these conventions, so they are rules, each narrow:
   - in a document whose prose is indented, a short line at the left margin,
     alone between blank lines, with no sentence end ("Preface", "Abstract");
     and a question there (over up to three lines), a FAQ entry's question,
-    one level below the heading it is under;
+    one level below the heading it is under; so is a paragraph marked "Q:"
+    (or "Q1:"), its "A:" mark dropped from the answer;
   - a labelled-list term of AsciiDoc (git's and many manuals' .txt sources):
     a line at the left margin ending in "::" with its text on the next line
     ("How do I configure a different editor?::"), one level below the
@@ -46,6 +47,9 @@ _TABLE_LINE = re.compile(r"^\s*[|+][-+=|]*[|+]?\s*$|^\s*\|.*\|\s*$")
 _SENTENCE_END = re.compile(r"[.!?:;,]$")
 _TERM = re.compile(r"^(\S.{0,150}?)::\s*$")
 _ANCHOR = re.compile(r"^\[\[[\w.:-]+\]\]\s*$")
+# A plain-text FAQ's question and answer marks: "Q:", "Q1:", "Q." and "A:", "A1:", "A.".
+_Q = re.compile(r"^\s*Q\d*[:.]\s+(?=\S)")
+_A = re.compile(r"^\s*A\d*[:.]\s+(?=\S)")
 _DELIMITER = re.compile(r"^(-{4,}|\.{4,})\s*$")
 # A shell or Python prompt opening a block of lines: a user's "$ cmd", root's "# cmd", ">>> expr".
 _PROMPT = re.compile(r"^(?:\$|>>>|#(?= [a-z/.]))\s")
@@ -64,8 +68,19 @@ def read(name: str, text: str) -> Document:
 
     item_indent = -1  # where the text of the last list's items starts (flush() sets it at each list)
 
+    after_q = False  # the last block was a "Q:" question: an "A:" answers it
+
     def flush() -> None:
-        nonlocal item_indent
+        nonlocal item_indent, after_q
+        question = _Q.match(paragraph[0]) if paragraph else None
+        if question:  # "Q: What do the letters XZ mean?" (the answer may follow on an "A:" line)
+            cut = next((k for k, ln in enumerate(paragraph) if k and _A.match(ln)), len(paragraph))
+            outline.entry(" ".join(ln.strip() for ln in [paragraph[0][question.end() :], *paragraph[1:cut]]))
+            del paragraph[:cut]
+        answer = _A.match(paragraph[0]) if paragraph and (after_q or question) else None
+        if answer:  # "A:  Nothing. They are ...": the prefix out, its place kept as indentation
+            paragraph[0] = " " * answer.end() + paragraph[0][answer.end() :]
+        after_q = bool(question) or (after_q and not paragraph)
         if paragraph:
             indent = len(paragraph[0]) - len(paragraph[0].lstrip())
             for block in _blocks(paragraph):
@@ -197,14 +212,16 @@ def _numbered_heading(line: str, longest: int = 14) -> tuple[int, str] | None:
 
 def _margin_title(line: str) -> bool:
     s = line.rstrip()
-    if _NUMBERED.match(s):
-        return False  # numbered lines are headings by their number's rule, or not at all
+    if _NUMBERED.match(s) or _Q.match(s) or _A.match(s):
+        return False  # numbered lines are headings by their number's rule, or not at all; "A: ..." answers
     return bool(s) and (s[0].isupper() or s[0].isdigit()) and len(s.split()) <= 8 and not _SENTENCE_END.search(s)
 
 
 def _margin_question(text: str) -> bool:
     """A question standing as a heading (a capital, a "?", not numbered: a numbered one is a heading)."""
-    return text[:1].isupper() and text.endswith("?") and len(text.split()) <= 40 and not _numbered_heading(text, 40)
+    if _Q.match(text) or not text.endswith("?") or len(text.split()) > 40:
+        return False  # ("Q: ...?" is read with its "A:", as a paragraph)
+    return text[:1].isupper() and not _numbered_heading(text, 40)
 
 
 def _all_caps_title(line: str) -> bool:

@@ -139,7 +139,8 @@ def read(name: str, text: str) -> Document:
             outline.heading(*numbered)
             i += wrapped
             continue
-        at_margin = prev_blank and indented_prose and not line[:1].isspace()
+        alone = i + wrapped >= len(lines) or not lines[i + wrapped].strip()  # a blank line after it
+        at_margin = prev_blank and alone and indented_prose and not line[:1].isspace()
         asked = _unwrap(lines[i : i + wrapped]) if at_margin else ""
         if _margin_question(asked):
             # A question at the margin over its indented answer, as plain-text FAQs are written

@@ -35,7 +35,7 @@ from roleqa.passage import INTRODUCTION, Passage, slugify, strip_numbering
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 46
+CHUNKING_VERSION = 47
 MAX_WORDS = 160
 # A passage needs more words than this to stand alone as an answer.
 FRAGMENT_WORDS = 3

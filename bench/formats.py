@@ -41,6 +41,7 @@ SETS = {
     "gitfaq": [("plain text (AsciiDoc source)", "txt", None), ("HTML (AsciiDoc)", "html", "html")],
     # Held out since session 14 (--split test only): an FAQ DocBook prints as tables.
     "vgfaq": [("HTML (DocBook)", "html", "html")],
+    "xzfaq": [("plain text, gzipped", "txt", None)],
     "dfaq": [("plain text", "txt", None), ("HTML pages", "html", "html"), ("PDF", "pdf", None)],
 }
 
@@ -75,7 +76,9 @@ def measure(corpus: Path, questions: Path, split: str, work: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev")
-    parser.add_argument("--sets", default="ripgrep,pyhowto,debref,pyprog,dfaq", help="held out: pyfaq,gitfaq,vgfaq")
+    parser.add_argument(
+        "--sets", default="ripgrep,pyhowto,debref,pyprog,dfaq", help="held out: pyfaq,gitfaq,vgfaq,xzfaq"
+    )
     parser.add_argument("--misses", action="store_true", help="list the questions missed at rank 1")
     args = parser.parse_args()
     if not shutil.which("pandoc"):

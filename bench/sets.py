@@ -24,10 +24,11 @@ CORPORA = {
     "pyfaq": REAL / "pyfaq" / "rst",
     "gitfaq": REAL / "gitfaq" / "txt",
     "vgfaq": REAL / "vgfaq" / "html",
+    "xzfaq": REAL / "xzfaq" / "txt",
     "dfaq": REAL / "dfaq" / "txt",
 }
 # Held out (test split only, see tests/data/real/SOURCES.md): never used to choose anything.
-HELDOUT = ("pyfaq", "gitfaq", "vgfaq")
+HELDOUT = ("pyfaq", "gitfaq", "vgfaq", "xzfaq")
 TUNED = tuple(n for n in CORPORA if n not in HELDOUT)
 WORK = Path.home() / ".cache" / "roleqa-bench" / "tune"
 

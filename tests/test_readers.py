@@ -206,7 +206,7 @@ def test_a_plain_text_faq_as_debian_ships_it_gzipped_has_its_questions_as_entrie
 
 def test_plain_text_q_and_a_marks_make_faq_entries(tmp_path):
     # XZ Utils' FAQ as Debian ships it (faq.txt.gz): "Q:  ...?" paragraphs, each answered by an "A:" one.
-    (tmp_path / "faq.txt.gz").write_bytes((SAMPLES / "xz-faq.txt.gz").read_bytes())
+    (tmp_path / "faq.txt.gz").write_bytes((REAL / "xzfaq" / "txt" / "faq.txt.gz").read_bytes())
     (doc,), _ = parse_sources(read_corpus(tmp_path)[0])
     assert doc.title == "XZ Utils FAQ" and headings(doc)[0] == "What do the letters XZ mean?"
     passages = chunk_document(doc)

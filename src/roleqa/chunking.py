@@ -32,10 +32,11 @@ from pathlib import PurePosixPath
 
 from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Section
 from roleqa.passage import INTRODUCTION, Passage, slugify, strip_numbering
+from roleqa.readers import GZIP, KINDS
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 47
+CHUNKING_VERSION = 48
 MAX_WORDS = 160
 # A passage needs more words than this to stand alone as an answer.
 FRAGMENT_WORDS = 3
@@ -121,8 +122,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def _stem(name: str) -> str:
     path = PurePosixPath(name)
-    stem = path.name
-    for suffix in (".rst.txt", ".markdown", ".html", ".htm", ".md", ".rst", ".pdf", ".txt"):
+    stem = path.name.removesuffix(GZIP)
+    for suffix in KINDS:  # longest first
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
             break

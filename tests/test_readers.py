@@ -111,6 +111,26 @@ def test_myst_markdown_reads_directives_and_roles_as_sphinx_does():
     assert no_fragment_stands_alone(passages)
 
 
+def test_markdown_q_and_a_marks_make_faq_entries():
+    # As READMEs write a FAQ: a bold "Q:" line, a "Q:" line with its "A:" on the next line, a "Q." heading.
+    text = (
+        "# Tool\n\n## Help\n\n**Q: How do I reset my password from the command line?**\n\n"
+        "A: Run the reset command with your user name and follow the prompts.\n\n"
+        "Q: Can I run two servers on one machine?\nA: Yes, give each one its own port in the settings file.\n\n"
+        "### Q. Where are the logs kept on a default install?\n\n"
+        "A. Under the var log folder, one file per day of running.\n"
+    )
+    passages = chunk_document(parse("tool.md", "markdown", text))
+    assert [(p.question, p.text) for p in passages] == [
+        (
+            "How do I reset my password from the command line?",
+            "Run the reset command with your user name and follow the prompts.",
+        ),
+        ("Can I run two servers on one machine?", "Yes, give each one its own port in the settings file."),
+        ("Where are the logs kept on a default install?", "Under the var log folder, one file per day of running."),
+    ]
+
+
 def test_markdown_front_matter_titles_the_page_and_definition_lists_of_questions_are_entries():
     text = (
         '---\ntitle: "Deploying the app"\nweight: 3\n---\n\n## Before you start\n\nYou need a server.\n\n'

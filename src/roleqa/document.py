@@ -9,6 +9,7 @@ the same rules as Markdown.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 PARAGRAPH, LIST, CODE, TABLE = "paragraph", "list", "code", "table"
@@ -54,6 +55,11 @@ def pointer_target(text: str, link_text: str, href: str) -> str:
 def file_stem(name: str) -> str:
     """A file as links and Sphinx's :doc: name it: "GUIDE.md", "../guide.html", "/howto/guide" -> "guide"."""
     return name.replace("\\", "/").rsplit("/", 1)[-1].split(".")[0].lower()
+
+
+# A FAQ's question and answer marks, in plain text or Markdown: "Q:", "Q1:", "Q." and "A:", "A1:", "A.".
+QUESTION_MARK = re.compile(r"^\s*Q\d*[:.]\s+(?=\S)")
+ANSWER_MARK = re.compile(r"^\s*A\d*[:.]\s+(?=\S)")
 
 
 def asks_questions(terms: list[str]) -> bool:
@@ -116,6 +122,11 @@ class Outline:
         level = self._entries or (self.stack[-1][0] + 1 if self.stack else 1)
         self.heading(level, question)
         self._entries = level
+
+    def awaits_answer(self) -> bool:
+        """Is the last section a FAQ entry (or a heading marked "Q:") with nothing under it yet?"""
+        asked = self._entries is not None or bool(self.stack and QUESTION_MARK.match(self.stack[-1][1]))
+        return asked and not self.sections[-1].blocks
 
     def resume(self, stack: list[tuple[int, str]]) -> None:
         """Back in the section whose headings were `stack` (an earlier copy of `self.stack`), after a

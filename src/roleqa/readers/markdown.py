@@ -13,9 +13,11 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from roleqa.document import (
+    ANSWER_MARK,
     CODE,
     LIST,
     PARAGRAPH,
+    QUESTION_MARK,
     TABLE,
     Block,
     Document,
@@ -69,9 +71,11 @@ def _block(node: SyntaxTreeNode, out: Outline) -> None:
         question, rest = line
         out.entry(question)
         if rest:
-            out.add(Block(PARAGRAPH, rest))
+            out.add(Block(PARAGRAPH, ANSWER_MARK.sub("", rest, count=1)))
     elif kind == "paragraph":
         text = inline_text(node)
+        if out.awaits_answer():  # "A: You can ...", after a "Q: ..." question
+            text = ANSWER_MARK.sub("", text, count=1)
         links = [n for n in node.walk() if n.type == "link"]
         target = str(links[0].attrs.get("href", "")) if len(links) == 1 else ""
         out.add(Block(PARAGRAPH, text, target=pointer_target(text, inline_text(links[0]) if links else "", target)))
@@ -190,9 +194,25 @@ def _question_line(paragraph: SyntaxTreeNode) -> tuple[str, str] | None:
     question = inline_text(*first)
     bold = len(first) == 1 and first[0].type == "strong"
     hard = cut < len(inline) and inline[cut].type == "hardbreak"
+    marked = QUESTION_MARK.match(question)  # "Q: How do I ...?", its lines up to an "A:" one
+    if marked:
+        lines = _lines(inline)
+        end = next((k for k, text in enumerate(lines) if k and ANSWER_MARK.match(text)), len(lines))
+        return " ".join(lines[:end])[marked.end() :], " ".join(lines[end:])
     if not question.endswith("?") or len(question.split()) > 30 or not (bold or hard):
         return None
     return question, inline_text(*inline[cut + 1 :])
+
+
+def _lines(inline: list[SyntaxTreeNode]) -> list[str]:
+    """A paragraph's inline content as the text of each of its lines."""
+    lines: list[list[SyntaxTreeNode]] = [[]]
+    for n in inline:
+        if n.type in ("softbreak", "hardbreak"):
+            lines.append([])
+        else:
+            lines[-1].append(n)
+    return [t for t in (inline_text(*line) for line in lines) if t]
 
 
 def _item(li: SyntaxTreeNode) -> Item:

@@ -37,7 +37,18 @@ from __future__ import annotations
 
 import re
 
-from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Outline
+from roleqa.document import (
+    ANSWER_MARK,
+    CODE,
+    LIST,
+    PARAGRAPH,
+    QUESTION_MARK,
+    TABLE,
+    Block,
+    Document,
+    Item,
+    Outline,
+)
 from roleqa.readers import default_title
 
 _UNDERLINE = re.compile(r"^([=\-~*#^+])\1{2,}\s*$")
@@ -47,9 +58,7 @@ _TABLE_LINE = re.compile(r"^\s*[|+][-+=|]*[|+]?\s*$|^\s*\|.*\|\s*$")
 _SENTENCE_END = re.compile(r"[.!?:;,]$")
 _TERM = re.compile(r"^(\S.{0,150}?)::\s*$")
 _ANCHOR = re.compile(r"^\[\[[\w.:-]+\]\]\s*$")
-# A plain-text FAQ's question and answer marks: "Q:", "Q1:", "Q." and "A:", "A1:", "A.".
-_Q = re.compile(r"^\s*Q\d*[:.]\s+(?=\S)")
-_A = re.compile(r"^\s*A\d*[:.]\s+(?=\S)")
+_Q, _A = QUESTION_MARK, ANSWER_MARK  # a FAQ's "Q:" and "A:"
 _DELIMITER = re.compile(r"^(-{4,}|\.{4,})\s*$")
 # A shell or Python prompt opening a block of lines: a user's "$ cmd", root's "# cmd", ">>> expr".
 _PROMPT = re.compile(r"^(?:\$|>>>|#(?= [a-z/.]))\s")

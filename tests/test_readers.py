@@ -148,6 +148,16 @@ def test_markdown_front_matter_titles_the_page_and_definition_lists_of_questions
     assert port.section == "Before you start" and port.context == "Settings you can change:"
 
 
+def test_rest_directive_arguments_are_prose_unless_a_signature():
+    text = (
+        "Title\n=====\n\n.. tab:: ``lsof`` (macOS / Linux)\n\n   Find the process that holds the port.\n\n"
+        ".. function:: spawn(*args, **kwargs)\n   :noindex:\n\n   Start a process with these arguments.\n"
+    )
+    found = all_text(chunk_document(parse("t.rst", "rst", text)))
+    assert "lsof (macOS / Linux)" in found and "``" not in found  # a tab's title is marked-up prose
+    assert "spawn(*args, **kwargs)" in found and ":noindex:" not in found  # a signature as written
+
+
 def test_html_pages_main_content_only():
     html = read(REAL / "pyhowto" / "html" / "sorting.html")
     rst = read(REAL / "pyhowto" / "rst" / "sorting.rst.txt")
@@ -244,6 +254,12 @@ def test_plain_text_q_and_a_marks_make_faq_entries(tmp_path):
         ("Where is the spare key?", "In the shed by the door."),
         ("Who feeds the cat?", "Sam does, twice a day."),
     ]
+
+
+def test_a_docbook_title_page_author_is_text_not_a_section():
+    doc = read(REAL / "debref" / "html" / "index.en.html")  # the Debian Reference's front page
+    assert doc.title == "Debian Reference" and "Osamu Aoki" not in headings(doc)
+    assert "Osamu Aoki" in all_text(chunk_document(doc))
 
 
 def test_html_faqs_have_the_heading_tree_of_their_sources():

@@ -376,6 +376,24 @@ def test_a_printed_html_faq_keeps_its_questions_as_headings():
     assert no_fragment_stands_alone(passages)
 
 
+def test_a_sphinx_build_is_read_once_through_its_pages(tmp_path):
+    # A Sphinx HTML build (Debian's /usr/share/doc/python3.11/html): each page's source again under
+    # _sources/, and pages of links Sphinx generates. Each text once, from the page.
+    page = "<html><body><div class='body'><h1>Keys</h1><p>The spare key hangs in the shed.</p></div></body></html>"
+    for name in ("keys.html", "howto/doors.html", "search.html", "genindex.html", "py-modindex.html"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(page)
+    (tmp_path / "_sources" / "howto").mkdir(parents=True)
+    for name in ("keys.rst.txt", "howto/doors.rst.txt", "orphan.rst.txt"):
+        (tmp_path / "_sources" / name).write_text("Keys\n====\n\nThe spare key hangs in the shed.\n")
+    sources, warnings = read_corpus(tmp_path)
+    assert [s.name for s in sources] == ["_sources/orphan.rst.txt", "howto/doors.html", "keys.html"]
+    assert warnings == ["skipped 5 files of a Sphinx build: its pages' sources (_sources/), its indexes"]
+    # The same names in a folder that is no Sphinx build are all read.
+    (tmp_path / "_sources").rename(tmp_path / "sources")
+    assert len(read_corpus(tmp_path)[0]) == 8
+
+
 def test_a_file_a_reader_cannot_parse_is_skipped_with_its_reason(tmp_path):
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\nthis is not really a PDF\n")
     (tmp_path / "slides.docx").write_bytes(b"PK\x03\x04 zip")

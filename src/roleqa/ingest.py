@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import io
 import os
+import re
 import time
 import zlib
 from collections.abc import Iterator, Mapping
@@ -28,6 +29,7 @@ from roleqa.readers import GZIP, TEXT_KINDS, ReaderError, kind_of, parse
 MAX_DOCUMENT_BYTES = 2_000_000
 # A corpus with a file modified this recently is checked by content, not by its files' times.
 RACY_SECONDS = 2.0
+_SPHINX_GENERATED = re.compile(r"^(search|genindex(-\w+)?|\w*-?modindex)\.html$")
 FORMATS = ".md, .markdown, .rst, .html, .htm, .pdf, .txt, README and FAQ files, each also gzipped (.gz)"
 
 
@@ -54,6 +56,36 @@ def _walk(corpus_dir: Path) -> Iterator[tuple[str, str | None, str]]:
             yield prefix + fname, kind_of(fname), os.path.join(root, fname)
 
 
+def _documents(corpus_dir: Path) -> tuple[list[tuple[str, str | None, str]], int]:
+    """`_walk`'s files less what a Sphinx build folder holds twice or generates (`sphinx_extras`),
+    and how many those were."""
+    found = list(_walk(corpus_dir))
+    extra = sphinx_extras([name for name, _, _ in found])
+    return [f for f in found if f[0] not in extra], len(extra)
+
+
+def sphinx_extras(names: list[str]) -> set[str]:
+    """In a Sphinx build (a folder with `_sources/` beside its .html pages): each page's source,
+    `_sources/howto/regex.rst.txt` beside `howto/regex.html` (the same text twice; the page has
+    what autodoc generated too), and the pages Sphinx generates, search.html, genindex*.html and
+    *modindex.html (links, no prose)."""
+    found = set(names)
+    extra: set[str] = set()
+    roots: set[str] = set()
+    for name in names:
+        root, mark, rest = name.rpartition("_sources/")
+        if mark and (not root or root.endswith("/")):
+            page = root + rest.removesuffix(".txt").rsplit(".", 1)[0] + ".html"
+            if page in found:
+                extra.add(name)
+                roots.add(root)
+    for name in names:
+        root, _, page = name.rpartition("/")
+        if (root + "/" if root else "") in roots and _SPHINX_GENERATED.match(page):
+            extra.add(name)
+    return extra
+
+
 def read_corpus(corpus_dir: Path) -> tuple[list[Source], list[str]]:
     """Files of `corpus_dir` that roleqa reads (sorted by name), and one warning per file skipped.
 
@@ -67,7 +99,8 @@ def read_corpus(corpus_dir: Path) -> tuple[list[Source], list[str]]:
     sources: list[Source] = []
     warnings: list[str] = []
     other: dict[str, int] = {}
-    for name, kind, where in _walk(corpus_dir):
+    found, twice = _documents(corpus_dir)
+    for name, kind, where in found:
         path = Path(where)
         if kind is None:
             suffix = path.suffix.lower() or "(no suffix)"
@@ -78,6 +111,8 @@ def read_corpus(corpus_dir: Path) -> tuple[list[Source], list[str]]:
             warnings.append(f"skipped {name}: {problem}")
         else:
             sources.append(Source(name, kind, data))
+    if twice:
+        warnings.append(f"skipped {twice} files of a Sphinx build: its pages' sources (_sources/), its indexes")
     if other:
         kinds = ", ".join(f"{n} {s}" for s, n in sorted(other.items()))
         warnings.append(f"skipped files of kinds roleqa does not read ({kinds}); it reads {FORMATS}")
@@ -95,7 +130,7 @@ def corpus_stamp(corpus_dir: Path, now: float | None = None) -> str | None:
     now = time.time() if now is None else now
     h = hashlib.sha256()
     try:
-        for name, kind, path in _walk(corpus_dir):
+        for name, kind, path in _documents(corpus_dir)[0]:
             if kind is None:
                 continue
             st = os.stat(path)

@@ -205,11 +205,13 @@ def test_a_docbook_faq_laid_out_in_tables_has_its_questions_as_entries():
     assert no_fragment_stands_alone(passages)
 
 
-def test_texinfo_html_drops_the_node_navigation_before_each_node():
+def test_texinfo_html_drops_the_node_navigation_and_the_top_node_heading():
     # GNU time's manual as Debian ships it (texinfo's HTML): each node opens with a header of links,
     # "Next: Reporting bugs, Previous: Time, Up: Time [Contents][Index]", which is no answer.
     doc = read(SAMPLES / "gnu-time.html")
     assert doc.title == "Measuring Program Resource Use" and "Setting the Output Format" in headings(doc)
+    # Its title and its Top node ("Time") are set as headings above the chapters: neither is a section.
+    assert [s.path[0] for s in doc.sections if s.path][:2] == ["Table of Contents", "1 Measuring Program Resource Use"]
     passages = chunk_document(doc)
     assert not [p.text for p in passages if "Previous:" in p.text or "[Contents]" in p.text]
     assert [p for p in passages if p.text.startswith("The time command runs another program")]

@@ -48,6 +48,8 @@ _ADMONITION = re.compile(r"^(note|warning|tip|caution|important|admonition|hint|
 _HEADING = re.compile(r"^h([1-6])$")
 # DocBook sets a title page's author, editor and other credits as headings: they are lines of text.
 _CREDIT = re.compile(r"(^|\s)(author|corpauthor|editor|othercredit)(\s|$)")
+# texinfo sets the manual's title, then its Top node's name, as headings above its chapters.
+_TEXINFO_TOP = re.compile(r"(^|\s)(settitle|top)(\s|$)")
 _ENTRY_NUMBER = re.compile(r"(?:^|\s)(?:\d+\.)*\d+\.?(?=\s)")
 _BLOCKS = {"p", "ul", "ol", "dl", "pre", "table", "blockquote", "div", "section", "article", "main", "figure", "center"}
 
@@ -164,7 +166,9 @@ def _walk(node: Tag, out: Outline, in_admonition: bool) -> None:
             continue
         heading = _HEADING.match(child.name or "")
         classes = " ".join(child.get("class") or [])
-        if heading and not in_admonition and not _CREDIT.search(classes):
+        if heading and (_TEXINFO_TOP.search(classes) or "node-heading" in classes and text_of(child) == "Top"):
+            flush()  # texinfo's title and its Top node's heading: the <title> names the manual
+        elif heading and not in_admonition and not _CREDIT.search(classes):
             flush()
             out.heading(int(heading.group(1)), text_of(child))
         elif heading or (child.name == "p" and "admonition-title" in classes):

@@ -292,8 +292,7 @@ class Answerer:
         ranking += DIRECTION_BONUS * parts["direction"]
         whole_list = profile.wants_list(question)
         chosen = choose_units(ranking, self.parent, self.children, max(k, LEAD_RANK), whole_list, alone=self.alone)
-        # An answer resized from the passage that ranked it keeps that passage's score.
-        raw = [float(max(ranking[unit], ranking[row])) for unit, row in chosen]
+        raw = _unit_scores(ranking, chosen)
         lead = _lead(raw)
         chosen, raw = chosen[:k], raw[:k]
         words = [float(parts["lexical"][unit if ranking[unit] >= ranking[row] else row]) for unit, row in chosen]
@@ -361,7 +360,7 @@ class Answerer:
         best = int(np.flatnonzero(rows)[np.argmax(ranking[rows])])
         missing = self._words(expanded)[1]
         chosen = choose_units(ranking, self.parent, self.children, LEAD_RANK, False, alone=self.alone)
-        lead = _lead([float(max(ranking[unit], ranking[row])) for unit, row in chosen])
+        lead = _lead(_unit_scores(ranking, chosen))
         chance = confidence(
             np.array([ranking[best]]), np.array([parts["lexical"][best]]), self.calibration, missing, lead
         )[0]
@@ -393,6 +392,12 @@ class Answerer:
     def examples(self, n: int) -> list[str]:
         """Questions to start with: the first FAQ questions, else the first headings."""
         return examples(self.index, self.faq_rows, n)
+
+
+def _unit_scores(ranking: np.ndarray, chosen: Sequence[tuple[int, int]]) -> list[float]:
+    """The score of each chosen answer: one resized from the passage that ranked it keeps that
+    passage's score."""
+    return [float(max(ranking[unit], ranking[row])) for unit, row in chosen]
 
 
 def _lead(raw: Sequence[float]) -> float:

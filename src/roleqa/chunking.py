@@ -32,7 +32,7 @@ from pathlib import PurePosixPath
 
 from roleqa.document import CODE, LIST, PARAGRAPH, TABLE, Block, Document, Item, Section
 from roleqa.passage import INTRODUCTION, Passage, slugify, strip_numbering
-from roleqa.readers import GZIP, KINDS
+from roleqa.readers import base_name
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
@@ -122,11 +122,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 def _stem(name: str) -> str:
     path = PurePosixPath(name)
-    stem = path.name.removesuffix(GZIP)
-    for suffix in KINDS:  # longest first
-        if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
+    stem = base_name(name)
     return (path.parent / stem).as_posix() if path.parent.as_posix() != "." else stem
 
 

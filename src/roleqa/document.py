@@ -10,6 +10,8 @@ the same rules as Markdown.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 PARAGRAPH, LIST, CODE, TABLE = "paragraph", "list", "code", "table"
@@ -127,6 +129,14 @@ class Outline:
         """Is the last section a FAQ entry (or a heading marked "Q:") with nothing under it yet?"""
         asked = self._entries is not None or bool(self.stack and QUESTION_MARK.match(self.stack[-1][1]))
         return asked and not self.sections[-1].blocks
+
+    @contextmanager
+    def run_of_entries(self) -> Iterator[int]:
+        """A run of FAQ entries (a definition list of questions): yields their level, one below the
+        section that holds the run; what follows the run is back in that section."""
+        held = list(self.stack)
+        yield held[-1][0] + 1 if held else 1
+        self.resume(held)
 
     def resume(self, stack: list[tuple[int, str]]) -> None:
         """Back in the section whose headings were `stack` (an earlier copy of `self.stack`), after a

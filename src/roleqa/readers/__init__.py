@@ -58,15 +58,19 @@ def kind_of(name: str) -> str | None:
     return None
 
 
-def default_title(name: str) -> str:
-    """A title from the file name, for a document that has none: "notes/on-call_guide.md" -> "on call guide"."""
+def base_name(name: str) -> str:
+    """A file's name without its folder, its ".gz" and its kind's suffix: "doc/FAQ.txt.gz" -> "FAQ"."""
     stem = PurePosixPath(name).name
     stem = stem[: -len(GZIP)] if stem.lower().endswith(GZIP) else stem
     for suffix in KINDS:
         if stem.lower().endswith(suffix):
-            stem = stem[: -len(suffix)]
-            break
-    return stem.replace("-", " ").replace("_", " ")
+            return stem[: -len(suffix)]
+    return stem
+
+
+def default_title(name: str) -> str:
+    """A title from the file name, for a document that has none: "notes/on-call_guide.md" -> "on call guide"."""
+    return base_name(name).replace("-", " ").replace("_", " ")
 
 
 def parse(name: str, kind: str, data: bytes | str, labels: Mapping[str, str] | None = None) -> Document:

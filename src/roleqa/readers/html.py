@@ -251,14 +251,12 @@ def _entries(dl: Tag, out: Outline, in_admonition: bool) -> None:
     """A definition list of questions (AsciiDoc's FAQ entries, as in git's gitfaq.html) is a run of
     FAQ entries: each question a heading one level below the section that holds the list, its
     answer's blocks under it; what follows the list is back in that section."""
-    held = list(out.stack)
-    level = held[-1][0] + 1 if held else 1
-    for child in dl.find_all(["dt", "dd"], recursive=False):
-        if child.name == "dt":
-            out.heading(level, text_of(child))
-        else:
-            _walk(child, out, in_admonition)
-    out.resume(held)
+    with out.run_of_entries() as level:
+        for child in dl.find_all(["dt", "dd"], recursive=False):
+            if child.name == "dt":
+                out.heading(level, text_of(child))
+            else:
+                _walk(child, out, in_admonition)
 
 
 def _item(li: Tag) -> Item:

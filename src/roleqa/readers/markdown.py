@@ -141,15 +141,13 @@ def _definitions(dl: SyntaxTreeNode, out: Outline) -> None:
     one level down, its definition under it, as the HTML and reST readers), else items "term: ..."."""
     terms = [inline_text(c) for c in dl.children if c.type == "dt"]
     if asks_questions(terms):
-        held = list(out.stack)
-        level = held[-1][0] + 1 if held else 1
-        for child in dl.children:
-            if child.type == "dt":
-                out.heading(level, inline_text(child))
-            else:
-                for part in child.children:
-                    _block(part, out)
-        out.resume(held)
+        with out.run_of_entries() as level:
+            for child in dl.children:
+                if child.type == "dt":
+                    out.heading(level, inline_text(child))
+                else:
+                    for part in child.children:
+                        _block(part, out)
         return
     items: list[Item] = []
     for child in dl.children:

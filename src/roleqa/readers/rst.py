@@ -145,15 +145,14 @@ def _entries(node: nodes.definition_list, out: Outline, depth: int) -> None:
     """A definition list of questions is a run of FAQ entries: each question a heading one level
     below the section that holds the list, its definition's blocks under it; what follows the
     list is back in that section (the same as the HTML reader)."""
-    held = list(out.stack)
-    for entry in node.children:
-        for child in entry.children:
-            if isinstance(child, nodes.term):
-                out.heading(depth, _text(child))
-            elif isinstance(child, nodes.definition):
-                for part in child.children:
-                    _block(part, out, depth + 1)
-    out.resume(held)
+    with out.run_of_entries():  # (a reST section's headings go by depth: the entries' is `depth`)
+        for entry in node.children:
+            for child in entry.children:
+                if isinstance(child, nodes.term):
+                    out.heading(depth, _text(child))
+                elif isinstance(child, nodes.definition):
+                    for part in child.children:
+                        _block(part, out, depth + 1)
 
 
 def _definition(entry: nodes.Node) -> Item:

@@ -58,7 +58,6 @@ _TABLE_LINE = re.compile(r"^\s*[|+][-+=|]*[|+]?\s*$|^\s*\|.*\|\s*$")
 _SENTENCE_END = re.compile(r"[.!?:;,]$")
 _TERM = re.compile(r"^(\S.{0,150}?)::\s*$")
 _ANCHOR = re.compile(r"^\[\[[\w.:-]+\]\]\s*$")
-_Q, _A = QUESTION_MARK, ANSWER_MARK  # a FAQ's "Q:" and "A:"
 _DELIMITER = re.compile(r"^(-{4,}|\.{4,})\s*$")
 # A shell or Python prompt opening a block of lines: a user's "$ cmd", root's "# cmd", ">>> expr".
 _PROMPT = re.compile(r"^(?:\$|>>>|#(?= [a-z/.]))\s")
@@ -81,12 +80,12 @@ def read(name: str, text: str) -> Document:
 
     def flush() -> None:
         nonlocal item_indent, after_q
-        question = _Q.match(paragraph[0]) if paragraph else None
+        question = QUESTION_MARK.match(paragraph[0]) if paragraph else None
         if question:  # "Q: What do the letters XZ mean?" (the answer may follow on an "A:" line)
-            cut = next((k for k, ln in enumerate(paragraph) if k and _A.match(ln)), len(paragraph))
+            cut = next((k for k, ln in enumerate(paragraph) if k and ANSWER_MARK.match(ln)), len(paragraph))
             outline.entry(" ".join(ln.strip() for ln in [paragraph[0][question.end() :], *paragraph[1:cut]]))
             del paragraph[:cut]
-        answer = _A.match(paragraph[0]) if paragraph and (after_q or question) else None
+        answer = ANSWER_MARK.match(paragraph[0]) if paragraph and (after_q or question) else None
         if answer:  # "A:  Nothing. They are ...": the prefix out, its place kept as indentation
             paragraph[0] = " " * answer.end() + paragraph[0][answer.end() :]
         after_q = bool(question) or (after_q and not paragraph)
@@ -222,14 +221,14 @@ def _numbered_heading(line: str, longest: int = 14) -> tuple[int, str] | None:
 
 def _margin_title(line: str) -> bool:
     s = line.rstrip()
-    if _NUMBERED.match(s) or _Q.match(s) or _A.match(s):
+    if _NUMBERED.match(s) or QUESTION_MARK.match(s) or ANSWER_MARK.match(s):
         return False  # numbered lines are headings by their number's rule, or not at all; "A: ..." answers
     return bool(s) and (s[0].isupper() or s[0].isdigit()) and len(s.split()) <= 8 and not _SENTENCE_END.search(s)
 
 
 def _margin_question(text: str) -> bool:
     """A question standing as a heading (a capital, a "?", not numbered: a numbered one is a heading)."""
-    if _Q.match(text) or not text.endswith("?") or len(text.split()) > 40:
+    if QUESTION_MARK.match(text) or not text.endswith("?") or len(text.split()) > 40:
         return False  # ("Q: ...?" is read with its "A:", as a paragraph)
     return text[:1].isupper() and not _numbered_heading(text, 40)
 

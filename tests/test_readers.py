@@ -111,6 +111,30 @@ def test_myst_markdown_reads_directives_and_roles_as_sphinx_does():
     assert no_fragment_stands_alone(passages)
 
 
+def test_an_extension_directive_holding_python_is_code():
+    # click's quickstart: its examples are in `.. click:example::` (and `.. click:run::`), a
+    # directive of click's own Sphinx extension that roleqa does not know.
+    passages = chunk_document(read(SAMPLES / "click-quickstart.rst"))
+    text = all_text(passages)
+    assert "import click\n\n@click.command()\ndef hello():\n    click.echo('Hello World!')" in text
+    assert "invoke(hello, args=['--help'], prog_name='python hello.py')" in text
+    assert "@click.command() def hello():" not in text  # not run together as a paragraph
+    assert not [p for p in passages if p.text.strip() in ("pass", "import click")]
+    assert no_fragment_stands_alone(passages)
+    # Prose in an unknown directive is still prose, in reST and in MyST.
+    for name, source in (
+        ("n.rst", "Title\n=====\n\n.. tip-box::\n\n   Pass the ``--force`` flag to skip the check.\n"),
+        ("n.md", "# Title\n\n```{tip-box}\nPass the `--force` flag to skip the check.\n```\n"),
+    ):
+        (block,) = parse(name, kind_of(name), source).sections[-1].blocks
+        assert (block.kind, block.text) == ("paragraph", "Pass the --force flag to skip the check.")
+    diagram = "Title\n=====\n\nText before it.\n\n.. graphviz::\n\n   digraph deps { app -> lib }\n"
+    assert [b.text for b in parse("d.rst", "rst", diagram).sections[-1].blocks] == ["Text before it."]
+    executed = "# T\n\n```{jupyter-execute}\nimport os\nprint(os.sep)\n```\n"
+    (block,) = parse("c.md", "markdown", executed).sections[-1].blocks
+    assert (block.kind, block.text) == ("code", "import os\nprint(os.sep)")
+
+
 def test_markdown_q_and_a_marks_make_faq_entries():
     # As READMEs write a FAQ: a bold "Q:" line, a "Q:" line with its "A:" on the next line, a "Q." heading.
     text = (

@@ -28,7 +28,7 @@ from roleqa.document import (
     term_and_definition,
 )
 from roleqa.readers import default_title
-from roleqa.readers.sphinx import CODE_DIRECTIVES, DROPPED_DIRECTIVES, prose_arguments, role_text
+from roleqa.readers.sphinx import CODE_DIRECTIVES, DROPPED_DIRECTIVES, looks_like_code, prose_arguments, role_text
 
 _DIRECTIVE = re.compile(r"^\{([\w:.-]+)\}\s*(.*)$")
 _OPTION = re.compile(r"^:[\w-]+:")  # a MyST directive's option line, ":linenos:"
@@ -117,7 +117,7 @@ def _directive(name: str, arguments: str, body: str, out: Outline) -> None:
     body = "\n".join(lines).strip("\n")
     if name in DROPPED_DIRECTIVES:
         return
-    if name in CODE_DIRECTIVES:
+    if name in CODE_DIRECTIVES or looks_like_code(body):
         out.add(Block(CODE, body))
         return
     if name == "eval-rst":

@@ -37,7 +37,7 @@ from roleqa.document import (
     term_and_definition,
 )
 from roleqa.readers import default_title
-from roleqa.readers.sphinx import CODE_DIRECTIVES, DROPPED_DIRECTIVES, prose_arguments, role_text
+from roleqa.readers.sphinx import CODE_DIRECTIVES, DROPPED_DIRECTIVES, looks_like_code, prose_arguments, role_text
 
 _REFERENCES = frozenset(("ref", "doc"))  # roles whose text, with no title given, is a label or a path
 _REFERENCE = "roleqa-reference"
@@ -221,7 +221,9 @@ class _Kept(Directive):
                 out.append(nodes.paragraph(text, "", *inline))
             else:
                 out.append(nodes.paragraph(text=text))
-        if self.content:
+        if self.content and looks_like_code("\n".join(self.content)):  # an extension's example
+            out.append(nodes.literal_block(text="\n".join(self.content)))
+        elif self.content:
             box = nodes.container()
             self.state.nested_parse(self.content, self.content_offset, box)
             out.extend(box.children)

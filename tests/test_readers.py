@@ -23,7 +23,7 @@ SAMPLES = DATA / "samples"
 def read(path: Path):
     kind = kind_of(path.name)
     data = path.read_bytes()
-    return parse(path.name, kind, data.decode("utf-8") if kind in ("markdown", "rst", "text") else data)
+    return parse(path.name, kind, data.decode("utf-8") if kind in ("markdown", "rst", "asciidoc", "text") else data)
 
 
 def headings(doc) -> list[str]:
@@ -242,6 +242,76 @@ def test_texinfo_html_drops_the_node_navigation_and_the_top_node_heading():
     assert no_fragment_stands_alone(passages)
 
 
+def test_asciidoc_reads_sections_blocks_lists_and_tables_without_their_markup():
+    # Asciidoctor's own syntax quick reference (@asciidoctor/cli on npm): every construct in one page.
+    doc = read(SAMPLES / "asciidoc-syntax.adoc")
+    assert doc.title == "AsciiDoc Syntax"
+    assert headings(doc)[:4] == ["Paragraphs", "Text Formatting", "Attributes", "Links"]
+    assert "Callout" in headings(doc) and "Sections" in headings(doc)  # "=== Callout" under "== Lists"
+    blocks = {b.text: b.kind for s in doc.sections for b in s.blocks}
+    assert blocks["puts 'Hello, World!'"] == "code"  # a [source] listing, its callout mark dropped
+    assert blocks["fenced code - a shorthand syntax for the source block"] == "code"  # ``` fence
+    assert blocks["Note: An admonition paragraph, like this note, grabs the reader's attention."] == "paragraph"
+    assert blocks["See idname or optional text of internal link."] == "paragraph"  # <<idname>>, <<id,text>>
+    (table,) = [text for text, kind in blocks.items() if kind == "table"]
+    assert table.startswith("Attribute Name | Values\noptions | header,footer,autowidth\n")  # |=== rows
+    assert "grid | all | cols | rows | none" in table and table.endswith("format | psv | csv | dsv")  # \|, {vbar}
+    (terms,) = [b for s in doc.sections if s.path[-1:] == ["Description"] for b in s.blocks]
+    assert [i.text for i in terms.items] == [
+        "first term: description of first term",
+        "second term: description of second term",
+    ]
+    passages = chunk_document(doc)
+    text = all_text(passages)
+    assert "This paragraph has a footnote. (This is the text of the footnote.)" in text
+    assert not [m for m in ("link:", "xref:", "[source", "|===", "ifdef::", "footnote:", "<<", "[[") if m in text]
+    assert "// define attributes" in text  # a comment inside a listing block is the code's own
+    assert no_fragment_stands_alone(passages)
+
+
+def test_an_asciidoc_readme_as_debian_ships_it_has_its_attributes_and_sections(tmp_path):
+    # /usr/share/doc/asciidoctor/README.adoc.gz: a header of attributes (URLs), conditionals, sections
+    # "==" to "====", [source] listings, lists of links.
+    (tmp_path / "README.adoc.gz").write_bytes((SAMPLES / "asciidoctor-README.adoc.gz").read_bytes())
+    sources, warnings = read_corpus(tmp_path)
+    (doc,), _ = parse_sources(sources)
+    assert not warnings and doc.title == "Asciidoctor"
+    assert "APT" in headings(doc) and "Ruby API" in headings(doc)
+    passages = chunk_document(doc)
+    (apt,) = [p for p in passages if p.section == "Installation > Linux package managers > APT"]
+    assert apt.text.endswith(
+        "To install the package, open a terminal and type:\n\n$ sudo apt-get install -y asciidoctor"
+    )
+    text = all_text(passages)
+    assert "Asciidoctor is the successor to AsciiDoc.py. If you're using AsciiDoc.py, see Migrate from" in text
+    assert "{url-" not in text and "ifdef::" not in text and ":url-repo:" not in text
+    assert "Asciidoctor.convert_file 'README.adoc', to_file: true, safe: :safe" in text  # a [source] paragraph
+    assert no_fragment_stands_alone(passages)
+
+
+def test_git_asciidoc_source_read_as_asciidoc_has_the_faq_entries_of_its_html():
+    # gitfaq's source (git's Documentation/*.txt, named .adoc since git 2.49): two-line titles, a
+    # labelled list of questions ("How do I ...?::") with "+"-attached listing blocks.
+    source = (REAL / "gitfaq" / "txt" / "gitfaq.txt").read_text()
+    doc = parse("gitfaq.adoc", "asciidoc", source)
+    html = read(REAL / "gitfaq" / "html" / "gitfaq.html")
+    asked = [h.replace("’", "'") for h in headings(html) if h.endswith("?")]  # asciidoc-py's apostrophes
+    assert [h for h in headings(doc) if h.endswith("?")] == asked and len(asked) == 17
+    passages = chunk_document(doc)
+    (entry,) = [p for p in passages if p.question == "What should I put in user.name?"]
+    assert entry.section == "Configuration > What should I put in user.name?"
+    assert "see credential.username in git-config(1)." in entry.text  # linkgit:git-config[1], `...`
+    (ssh,) = [
+        b
+        for s in doc.sections
+        if s.path and s.path[-1].endswith("same hosting provider using SSH?")
+        for b in s.blocks
+        if b.kind == "code"
+    ]  # a "+"-attached "----" listing, its tabs and comment kept
+    assert ssh.text.startswith("# This is the account for author on git.example.org.\nHost example_author\n\tHostName")
+    assert no_fragment_stands_alone(passages)
+
+
 def test_a_plain_text_faq_as_debian_ships_it_gzipped_has_its_questions_as_entries(tmp_path):
     # procps's FAQ: /usr/share/doc/procps/FAQ.gz, each question at the margin over its tab-indented answer.
     (tmp_path / "FAQ.gz").write_bytes((SAMPLES / "procps-FAQ.gz").read_bytes())
@@ -429,7 +499,7 @@ def test_a_file_a_reader_cannot_parse_is_skipped_with_its_reason(tmp_path):
     assert [s.name for s in sources] == ["broken.pdf", "notes.md"]
     assert warnings == [
         "skipped files of kinds roleqa does not read (1 .docx, 1 .png); it reads .md, .markdown, .rst, .html, "
-        ".htm, .pdf, .txt, README and FAQ files, each also gzipped (.gz)"
+        ".htm, .pdf, .adoc, .asciidoc, .txt, README and FAQ files, each also gzipped (.gz)"
     ]
     docs, skipped = parse_sources(sources)
     assert [d.name for d in docs] == ["notes.md"]
@@ -446,6 +516,9 @@ def test_a_file_a_reader_cannot_parse_is_skipped_with_its_reason(tmp_path):
         ("a.htm", "html"),
         ("a.pdf", "pdf"),
         ("a.txt", "text"),
+        ("guide.adoc", "asciidoc"),
+        ("guide.asciidoc", "asciidoc"),
+        ("README.adoc", "asciidoc"),
         ("a.docx", None),
         ("FAQ", "text"),
         ("doc/README", "text"),

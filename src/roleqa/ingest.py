@@ -30,7 +30,9 @@ MAX_DOCUMENT_BYTES = 2_000_000
 # A corpus with a file modified this recently is checked by content, not by its files' times.
 RACY_SECONDS = 2.0
 _SPHINX_GENERATED = re.compile(r"^(search|genindex(-\w+)?|\w*-?modindex)\.html$")
-FORMATS = ".md, .markdown, .rst, .html, .htm, .pdf, .txt, README and FAQ files, each also gzipped (.gz)"
+FORMATS = (
+    ".md, .markdown, .rst, .html, .htm, .pdf, .adoc, .asciidoc, .txt, README and FAQ files, each also gzipped (.gz)"
+)
 
 
 @dataclass(frozen=True)

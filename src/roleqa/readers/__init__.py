@@ -7,6 +7,7 @@ build reads a file of that kind:
     .rst, .rst.txt      rst.py        docutils (Sphinx's own sources included)
     .html .htm          html.py       Beautiful Soup (main content only)
     .pdf                pdf.py        pypdfium2 (PDFium: text with font sizes)
+    .adoc .asciidoc     asciidoc.py   AsciiDoc's line rules (no well-kept Python library reads it)
     .txt                text.py       the conventions of plain text (no library parses them),
                                       also FAQ, README and the like without an extension
 Each may be gzipped (Debian's "FAQ.gz"): ingest.py decompresses it.
@@ -32,10 +33,12 @@ KINDS = {
     ".html": "html",
     ".htm": "html",
     ".pdf": "pdf",
+    ".adoc": "asciidoc",
+    ".asciidoc": "asciidoc",
     ".txt": "text",
 }
 # Formats read as text (UTF-8); the others are read from bytes by their library.
-TEXT_KINDS = frozenset({"markdown", "rst", "text"})
+TEXT_KINDS = frozenset({"markdown", "rst", "asciidoc", "text"})
 # Files named for what they are, not their format, are plain text: "FAQ", "README", and Debian's
 # "README.Debian" or "README.source". Any kind may come gzipped, as Debian ships its docs ("FAQ.gz").
 TEXT_NAMES = frozenset("readme faq install usage hacking tutorial guide manual notes howto troubleshooting".split())

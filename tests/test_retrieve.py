@@ -248,6 +248,18 @@ def test_choose_units_sizes_the_answer_to_the_question():
     assert 6 not in [unit for unit, _ in chosen]
 
 
+def test_choose_units_leaves_out_an_answer_that_duplicates_one_chosen():
+    # Rows 0-2 a list and its two items, rows 5-7 the same list in another file: the copy is left
+    # out with its items, and the answers go on below it.
+    parent = np.array([2, 2, -1, -1, -1, -1, 5, 5])
+    children = children_of(parent)
+    ranking = np.array([0.2, 0.2, 0.9, 0.5, 0.3, 0.8, 0.4, 0.4])
+    copies = {frozenset({2, 5})}
+    chosen = choose_units(ranking, parent, children, 3, False, duplicate=lambda a, b: frozenset({a, b}) in copies)
+    assert [unit for unit, _ in chosen] == [2, 3, 4]
+    assert [unit for unit, _ in choose_units(ranking, parent, children, 3, False)] == [2, 5, 3]
+
+
 def test_choose_units_looks_only_at_the_best_rows_of_a_large_corpus():
     rng = np.random.default_rng(2)
     n = 200_000

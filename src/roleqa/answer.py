@@ -18,7 +18,7 @@ from roleqa.direction import DIRECTION_BONUS, direction_agreement
 from roleqa.embedding import Encoder
 from roleqa.index import Index
 from roleqa.lexical import tokenize
-from roleqa.passage import Passage
+from roleqa.passage import Passage, same_text
 from roleqa.profile import Profile
 from roleqa.result import Hit, Result, did_you_mean
 from roleqa.retrieve import (
@@ -291,7 +291,9 @@ class Answerer:
         parts["direction"] = direction_agreement(question, ranking, self._heading_of)
         ranking += DIRECTION_BONUS * parts["direction"]
         whole_list = profile.wants_list(question)
-        chosen = choose_units(ranking, self.parent, self.children, max(k, LEAD_RANK), whole_list, alone=self.alone)
+        chosen = choose_units(
+            ranking, self.parent, self.children, max(k, LEAD_RANK), whole_list, alone=self.alone, duplicate=self._same
+        )
         raw = _unit_scores(ranking, chosen)
         lead = _lead(raw)
         chosen, raw = chosen[:k], raw[:k]
@@ -359,7 +361,9 @@ class Answerer:
         rows = np.isin(self.section_of, comparison.section_rows)
         best = int(np.flatnonzero(rows)[np.argmax(ranking[rows])])
         missing = self._words(expanded)[1]
-        chosen = choose_units(ranking, self.parent, self.children, LEAD_RANK, False, alone=self.alone)
+        chosen = choose_units(
+            ranking, self.parent, self.children, LEAD_RANK, False, alone=self.alone, duplicate=self._same
+        )
         lead = _lead(_unit_scores(ranking, chosen))
         chance = confidence(
             np.array([ranking[best]]), np.array([parts["lexical"][best]]), self.calibration, missing, lead
@@ -374,6 +378,9 @@ class Answerer:
             return tuple(spans)
         weight = [sum(terms[t] for t in set(tokenize(text[a:b])) if t in terms) for a, b in spans]
         return (spans[int(np.argmax(weight))],)
+
+    def _same(self, row: int, other: int) -> bool:
+        return same_text(self.index.passage(row), self.index.passage(other))
 
     def _ids(self, row: int) -> frozenset[str]:
         rows = set(self._covered(row))

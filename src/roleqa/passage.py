@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 INTRODUCTION = "Introduction"
 
@@ -17,6 +18,12 @@ _NUMBERING_RE = re.compile(
     r"(?:\d+(?:\.\d+)+[.:]?\s+|\d+[.)]\s+|\d+\s+(?=[A-Z])|[A-Z]\.(?:\d+\.?)*\s+)"
 )
 _LABEL_RE = re.compile(r"([^:\n]{1,40}):")
+_WORDS_RE = re.compile(r"\w+")
+# How alike two passages' words must be, in order, to be one answer (same_text): a document in two
+# formats differs by its quotes and a few words; two steps of one section ("Type su -l" and "Type
+# su") by one word in seven.
+SAME_TEXT = 0.95
+CONTAINED_FROM = 20  # words: a shorter passage may be one step of a longer one ("Type su" in "Type su -l")
 
 
 class cached_property:  # noqa: N801 - used as functools' is
@@ -83,6 +90,12 @@ class Passage:
         """What the passage answers, in a line: its FAQ question, else its own heading."""
         return self.question or self.leaf
 
+    @cached_property
+    def gist(self) -> tuple[str, tuple[str, ...]]:
+        """Its heading (numbering and punctuation out) and its words, lower-case: what same_text compares."""
+        heading = "".join(c for c in strip_numbering(self.question_or_heading).lower() if c.isalnum())
+        return heading, tuple(_WORDS_RE.findall(self.text.lower()))
+
     @cached_property  # computed once per passage: a build asks for it many times
     def embed_text(self) -> str:
         """What is embedded: the passage under its heading, with its list lead-in."""
@@ -103,6 +116,24 @@ class Passage:
         # A list's first line, or an item's lead-in, says whose list it is.
         intro = self.text.split("\n", 1)[0] if self.members else self.context
         return f"{self.leaf}: {intro[:-1]}" if intro.endswith(":") else self.leaf
+
+
+def same_text(a: Passage, b: Passage) -> bool:
+    """Is one passage the other's answer again, from another file: the same heading, and nearly the
+    same words, or the words of one (of 20 or more) nearly all in the other? So one document in two
+    formats (Debian ships its FAQ in text, HTML and PDF, each cut into passages its own way), or a
+    file and its copy, gives one answer. Passages of one file are never the same: its reader made
+    them apart ("mounted with strictatime" / "relatime": one word of 21)."""
+    (heading, words), (other_heading, other) = a.gist, b.gist
+    short, long = sorted((words, other), key=len)
+    if a.document == b.document or heading != other_heading or not short:
+        return False
+    if len(short) < CONTAINED_FROM and len(long) - len(short) > (1 - SAME_TEXT) * len(long) + 1:
+        return False
+    matcher = SequenceMatcher(None, short, long, autojunk=False)
+    if len(short) >= CONTAINED_FROM:
+        return sum(m.size for m in matcher.get_matching_blocks()) >= SAME_TEXT * len(short)
+    return matcher.quick_ratio() >= SAME_TEXT and matcher.ratio() >= SAME_TEXT
 
 
 def strip_numbering(heading: str) -> str:

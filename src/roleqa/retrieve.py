@@ -20,7 +20,7 @@ it to an estimated chance of being right (`confidence`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -206,6 +206,7 @@ def choose_units(
     whole_list: bool,
     margin: float = 0.05,
     alone: np.ndarray | None = None,
+    duplicate: Callable[[int, int], bool] | None = None,
 ) -> list[tuple[int, int]]:
     """Up to k answers that never overlap, best first, as (answer row, row that ranked it).
 
@@ -215,7 +216,8 @@ def choose_units(
     match); a list shrinks to its best item when that item leads the others by
     more than `margin` (one item matches). A row that cannot stand `alone`
     (an item of three words or fewer) is always answered by its list. Only the
-    best rows are looked at, so this costs the same on any corpus size.
+    best rows are looked at, so this costs the same on any corpus size. An answer that is a
+    `duplicate` of one already chosen (the same text in another file) is left out, with its items.
     """
     alone = alone if alone is not None else np.ones(len(parent), dtype=bool)
     covered: dict[int, frozenset[int]] = {}
@@ -262,7 +264,8 @@ def choose_units(
                 if not alone[row]:
                     continue  # its list overlaps an answer already given; alone it is no answer
                 unit = row
-            chosen.append((unit, row))
+            if duplicate is None or not any(duplicate(unit, other) for other, _ in chosen):
+                chosen.append((unit, row))
             taken |= covers(unit)
         if len(order) >= len(ranking):
             return chosen

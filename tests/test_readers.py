@@ -11,7 +11,7 @@ import pytest
 from roleqa.chunking import chunk_document, is_fragment
 from roleqa.ingest import parse_sources, read_corpus
 from roleqa.passage import strip_numbering
-from roleqa.readers import kind_of, parse
+from roleqa.readers import TEXT_KINDS, base_name, kind_of, parse
 from roleqa.readers.text import read as read_text
 
 from .conftest import DATA
@@ -23,7 +23,7 @@ SAMPLES = DATA / "samples"
 def read(path: Path):
     kind = kind_of(path.name)
     data = path.read_bytes()
-    return parse(path.name, kind, data.decode("utf-8") if kind in ("markdown", "rst", "asciidoc", "text") else data)
+    return parse(path.name, kind, data.decode("utf-8") if kind in TEXT_KINDS else data)
 
 
 def headings(doc) -> list[str]:
@@ -312,6 +312,37 @@ def test_git_asciidoc_source_read_as_asciidoc_has_the_faq_entries_of_its_html():
     assert no_fragment_stands_alone(passages)
 
 
+def test_a_gnu_info_manual_has_its_nodes_tables_of_options_and_questions(tmp_path):
+    # grep's manual as Debian ships it (/usr/share/info/grep.info.gz): nodes after 0x1f bytes,
+    # underlined titles, menus, "*Note" references, @table option lists, an index marked with NULs,
+    # and a chapter of numbered questions.
+    (tmp_path / "grep.info.gz").write_bytes((SAMPLES / "grep.info.gz").read_bytes())
+    sources, warnings = read_corpus(tmp_path)
+    (doc,), _ = parse_sources(sources)
+    assert not warnings and doc.title == "grep"
+    assert headings(doc)[:4] == [
+        "Introduction",
+        "Invoking ‘grep’",
+        "Command-line Options",
+        "Generic Program Information",
+    ]
+    (matching,) = [s for s in doc.sections if s.path[-1:] == ["2.1.2 Matching Control"]]
+    (options,) = matching.blocks
+    assert options.items[2].text.startswith("‘-i’ ‘-y’ ‘--ignore-case’: Ignore case distinctions in patterns")
+    assert options.items[2].text.endswith(
+        "‘-y’ is an obsolete synonym that is provided for compatibility. (‘-i’ is specified by POSIX.)"
+    )
+    passages = chunk_document(doc)
+    (recursive,) = [p for p in passages if p.question == "How do I search directories recursively?"]
+    assert recursive.section == "4 Usage > How do I search directories recursively?"
+    assert recursive.text.startswith("grep -r 'hello' /home/gigi\n\nsearches for ‘hello’ in all files")
+    text = all_text(passages)
+    assert "* Menu:" not in text and "*Note" not in text and "[index]" not in text and "File: grep.info" not in text
+    assert "control which variant of the ‘grep’ matching engine is used. see grep Programs." in text
+    assert no_fragment_stands_alone(passages)
+    assert base_name("info/find.info-2.gz") == "find"
+
+
 def test_a_plain_text_faq_as_debian_ships_it_gzipped_has_its_questions_as_entries(tmp_path):
     # procps's FAQ: /usr/share/doc/procps/FAQ.gz, each question at the margin over its tab-indented answer.
     (tmp_path / "FAQ.gz").write_bytes((SAMPLES / "procps-FAQ.gz").read_bytes())
@@ -499,7 +530,7 @@ def test_a_file_a_reader_cannot_parse_is_skipped_with_its_reason(tmp_path):
     assert [s.name for s in sources] == ["broken.pdf", "notes.md"]
     assert warnings == [
         "skipped files of kinds roleqa does not read (1 .docx, 1 .png); it reads .md, .markdown, .rst, .html, "
-        ".htm, .pdf, .adoc, .asciidoc, .txt, README and FAQ files, each also gzipped (.gz)"
+        ".htm, .pdf, .adoc, .asciidoc, .info, .txt, README and FAQ files, each also gzipped (.gz)"
     ]
     docs, skipped = parse_sources(sources)
     assert [d.name for d in docs] == ["notes.md"]
@@ -519,6 +550,10 @@ def test_a_file_a_reader_cannot_parse_is_skipped_with_its_reason(tmp_path):
         ("guide.adoc", "asciidoc"),
         ("guide.asciidoc", "asciidoc"),
         ("README.adoc", "asciidoc"),
+        ("grep.info.gz", "info"),
+        ("find.info-2.gz", "info"),
+        ("doc/find.info-1", "info"),
+        ("information.txt", "text"),
         ("a.docx", None),
         ("FAQ", "text"),
         ("doc/README", "text"),

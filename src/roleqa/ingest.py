@@ -31,7 +31,8 @@ MAX_DOCUMENT_BYTES = 2_000_000
 RACY_SECONDS = 2.0
 _SPHINX_GENERATED = re.compile(r"^(search|genindex(-\w+)?|\w*-?modindex)\.html$")
 FORMATS = (
-    ".md, .markdown, .rst, .html, .htm, .pdf, .adoc, .asciidoc, .txt, README and FAQ files, each also gzipped (.gz)"
+    ".md, .markdown, .rst, .html, .htm, .pdf, .adoc, .asciidoc, .info, .txt, README and FAQ files, "
+    "each also gzipped (.gz)"
 )
 
 
@@ -165,7 +166,7 @@ def _load(path: Path, kind: str) -> tuple[str | None, bytes]:
         return "empty", b""
     if kind == "pdf":
         return (None, data) if data.lstrip()[:5] == b"%PDF-" else ("not a PDF file", b"")
-    if b"\x00" in data:
+    if b"\x00" in data and kind != "info":  # (info marks its index entries with NUL bytes: info.py)
         return "looks binary", b""
     if kind in TEXT_KINDS:
         try:

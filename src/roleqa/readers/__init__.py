@@ -8,6 +8,7 @@ build reads a file of that kind:
     .html .htm          html.py       Beautiful Soup (main content only)
     .pdf                pdf.py        pypdfium2 (PDFium: text with font sizes)
     .adoc .asciidoc     asciidoc.py   AsciiDoc's line rules (no well-kept Python library reads it)
+    .info, .info-N      info.py       GNU info manuals: nodes, titles, tables of terms (texinfo's output)
     .txt                text.py       the conventions of plain text (no library parses them),
                                       also FAQ, README and the like without an extension
 Each may be gzipped (Debian's "FAQ.gz"): ingest.py decompresses it.
@@ -18,6 +19,7 @@ the build skips that file with the reason and indexes the rest.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from importlib import import_module
 from pathlib import PurePosixPath
@@ -38,7 +40,9 @@ KINDS = {
     ".txt": "text",
 }
 # Formats read as text (UTF-8); the others are read from bytes by their library.
-TEXT_KINDS = frozenset({"markdown", "rst", "asciidoc", "text"})
+TEXT_KINDS = frozenset({"markdown", "rst", "asciidoc", "info", "text"})
+# A GNU info manual, or a part of one split in several files ("find.info-1").
+_INFO = re.compile(r"\.info(?:-\d+)?$")
 # Files named for what they are, not their format, are plain text: "FAQ", "README", and Debian's
 # "README.Debian" or "README.source". Any kind may come gzipped, as Debian ships its docs ("FAQ.gz").
 TEXT_NAMES = frozenset("readme faq install usage hacking tutorial guide manual notes howto troubleshooting".split())
@@ -55,6 +59,8 @@ def kind_of(name: str) -> str | None:
     for suffix, kind in KINDS.items():
         if lower.endswith(suffix):
             return kind
+    if _INFO.search(lower):
+        return "info"
     stem, dot, _ = lower.partition(".")
     if stem in TEXT_NAMES and (not dot or stem == "readme"):
         return "text"
@@ -68,7 +74,7 @@ def base_name(name: str) -> str:
     for suffix in KINDS:
         if stem.lower().endswith(suffix):
             return stem[: -len(suffix)]
-    return stem
+    return _INFO.sub("", stem)
 
 
 def default_title(name: str) -> str:

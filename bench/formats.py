@@ -43,6 +43,9 @@ SETS = {
     "vgfaq": [("HTML (DocBook)", "html", "html")],
     "xzfaq": [("plain text, gzipped", "txt", None)],
     "dfaq": [("plain text", "txt", None), ("HTML pages", "html", "html"), ("PDF", "pdf", None)],
+    # Since session 15: GNU info manuals (pandoc reads no info, so there is no conversion).
+    "grepinfo": [("GNU info, gzipped", "info", None)],
+    "sedinfo": [("GNU info, gzipped", "info", None)],
 }
 
 

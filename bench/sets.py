@@ -26,6 +26,8 @@ CORPORA = {
     "vgfaq": REAL / "vgfaq" / "html",
     "xzfaq": REAL / "xzfaq" / "txt",
     "dfaq": REAL / "dfaq" / "txt",
+    "grepinfo": REAL / "grepinfo" / "info",
+    "sedinfo": REAL / "sedinfo" / "info",
 }
 # Held out (test split only, see tests/data/real/SOURCES.md): never used to choose anything.
 HELDOUT = ("pyfaq", "gitfaq", "vgfaq", "xzfaq")

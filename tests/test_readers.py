@@ -316,7 +316,7 @@ def test_a_gnu_info_manual_has_its_nodes_tables_of_options_and_questions(tmp_pat
     # grep's manual as Debian ships it (/usr/share/info/grep.info.gz): nodes after 0x1f bytes,
     # underlined titles, menus, "*Note" references, @table option lists, an index marked with NULs,
     # and a chapter of numbered questions.
-    (tmp_path / "grep.info.gz").write_bytes((SAMPLES / "grep.info.gz").read_bytes())
+    (tmp_path / "grep.info.gz").write_bytes((REAL / "grepinfo" / "info" / "grep.info.gz").read_bytes())
     sources, warnings = read_corpus(tmp_path)
     (doc,), _ = parse_sources(sources)
     assert not warnings and doc.title == "grep"

@@ -31,7 +31,10 @@ CORPORA = {
 }
 # Held out (test split only, see tests/data/real/SOURCES.md): never used to choose anything.
 HELDOUT = ("pyfaq", "gitfaq", "vgfaq", "xzfaq")
-TUNED = tuple(n for n in CORPORA if n not in HELDOUT)
+# Measured only (since session 15, GNU info): their dev split is for finding reading faults, never
+# for choosing weights or curves, and they have no conversations.
+MEASURED = ("grepinfo", "sedinfo")
+TUNED = tuple(n for n in CORPORA if n not in HELDOUT + MEASURED)
 WORK = Path.home() / ".cache" / "roleqa-bench" / "tune"
 
 

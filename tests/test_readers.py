@@ -312,6 +312,19 @@ def test_git_asciidoc_source_read_as_asciidoc_has_the_faq_entries_of_its_html():
     assert no_fragment_stands_alone(passages)
 
 
+def test_a_text_file_written_in_asciidoc_is_read_as_asciidoc():
+    # git's manuals are AsciiDoc named .txt (up to git 2.48), as Debian's git-doc ships them.
+    passages = chunk_document(read(REAL / "gitfaq" / "txt" / "gitfaq.txt"))
+    text = all_text(passages)
+    assert "see credential.username in git-config(1)." in text and "linkgit:" not in text and "`" not in text
+    # Plain-text documents are not: the Debian FAQ and the Debian Reference.
+    from roleqa.readers.asciidoc import looks_like_asciidoc
+
+    for path in (REAL / "dfaq" / "txt" / "debian-faq.en.txt", REAL / "debref" / "txt" / "debian-reference.en.txt"):
+        assert not looks_like_asciidoc(path.read_text())
+    assert looks_like_asciidoc((REAL / "gitfaq" / "txt" / "gitfaq.txt").read_text())
+
+
 def test_a_gnu_info_manual_has_its_nodes_tables_of_options_and_questions(tmp_path):
     # grep's manual as Debian ships it (/usr/share/info/grep.info.gz): nodes after 0x1f bytes,
     # underlined titles, menus, "*Note" references, @table option lists, an index marked with NULs,
@@ -398,9 +411,10 @@ def test_html_faqs_have_the_heading_tree_of_their_sources():
     assert [_plain_quotes(s.path) for s in html.sections if s.path] == [s.path for s in rst.sections if s.path]
     assert "How do I generate random numbers in Python?" in headings(html)
     html = read(REAL / "gitfaq" / "html" / "gitfaq.html")
-    text = read(REAL / "gitfaq" / "txt" / "gitfaq.txt")
+    text = read(REAL / "gitfaq" / "txt" / "gitfaq.txt")  # AsciiDoc: read by the AsciiDoc reader
     paths = [_plain_quotes(s.path) for s in html.sections if s.path]
-    assert list(dict.fromkeys(map(tuple, paths))) == [tuple(s.path) for s in text.sections if s.path]
+    # (A section resumed after a run of entries comes again, empty.)
+    assert list(dict.fromkeys(map(tuple, paths))) == list(dict.fromkeys(tuple(s.path) for s in text.sections if s.path))
     passages = chunk_document(html)
     answer = [p for p in passages if p.leaf == "How do I configure a different editor?"]
     assert answer and answer[0].kind == "faq" and "GIT_EDITOR" in " ".join(p.text for p in answer)

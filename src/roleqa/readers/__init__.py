@@ -85,6 +85,10 @@ def default_title(name: str) -> str:
 def parse(name: str, kind: str, data: bytes | str, labels: Mapping[str, str] | None = None) -> Document:
     """The document in `data` (text for the text kinds, bytes for html and pdf); `labels`: the
     sections other reST files of the corpus label (Document.labels), for a reST file's references."""
+    if kind == "text" and isinstance(data, str):
+        from roleqa.readers.asciidoc import looks_like_asciidoc
+
+        kind = "asciidoc" if looks_like_asciidoc(data) else kind  # git's manuals, .txt up to 2.48
     reader = import_module(f"roleqa.readers.{kind}")
     try:
         return reader.read(name, data, labels) if labels and kind == "rst" else reader.read(name, data)

@@ -78,6 +78,26 @@ def read(name: str, text: str) -> Document:
     return reader.outline.document(name, title or default_title(name))
 
 
+# What only AsciiDoc writes: preprocessor lines, anchors, block styles, its inline macros, attribute
+# entries, a "= Title" first line, labelled-list terms over "----" blocks.
+_SIGNS = (
+    re.compile(r"^(?:include|ifn?def|endif)::\S*\[.*\]$", re.M),
+    re.compile(r"^\[\[[\w:.-]+\]\]$", re.M),
+    re.compile(r"^\[(?:verse|source|listing|literal|quote|NOTE|TIP|WARNING|IMPORTANT|CAUTION)(?:,[^\]]*)?\]$", re.M),
+    re.compile(r"\b(?:link|linkgit|xref|kbd|footnote|image)::?[^\s\[]*\[[^\]\n]*\]"),
+    re.compile(r"^:[\w-]+:(?: .*)?$", re.M),
+    re.compile(r"\A\s*= \S"),
+    re.compile(r"^\S[^\n]*::\n(?:[^\n]*\n)*?[+]?\n?-{4,}\n", re.M),
+)
+
+
+def looks_like_asciidoc(text: str) -> bool:
+    """Is a text file AsciiDoc (git's manuals are .txt up to 2.48): two or more kinds of what only
+    AsciiDoc writes, in its first 100,000 characters?"""
+    head = text[:100_000]
+    return sum(1 for sign in _SIGNS if sign.search(head)) >= 2
+
+
 def _id_words(ref: str) -> str:
     """A cross-reference without text shows its target: "#gem-install" or "_gem_install" -> "gem install"."""
     ref = ref.split("#")[-1].strip()

@@ -356,6 +356,26 @@ def test_a_gnu_info_manual_has_its_nodes_tables_of_options_and_questions(tmp_pat
     assert base_name("info/find.info-2.gz") == "find"
 
 
+def test_an_info_example_parted_by_blank_lines_is_one_block():
+    # As coreutils' manual sets two columns side by side: their heads, a blank line, the columns.
+    text = (
+        "\x1f\nFile: demo.info,  Node: Top,  Next: Sorting,  Up: (dir)\n\nDemo\n****\n\n"
+        "\x1f\nFile: demo.info,  Node: Sorting,  Prev: Top,  Up: Top\n\n1 Sorting\n*********\n\n"
+        "Numeric and version sorts differ on these:\n\n"
+        "     Numerical Sort:                   Version Sort:\n\n"
+        "     $ sort -n                         $ sort -V\n"
+        "     1.10                              1.2\n\n"
+        "The version sort reads the numbers part by part.\n"
+        "\x1f\nFile: demo.info,  Node: Index,  Prev: Sorting,  Up: Top\n\n2 Index\n*******\n\n* Menu:\n\n"
+        "* sort:                                  Sorting.              (line 6)\n"
+    )
+    doc = parse("demo.info", "info", text)
+    assert doc.title == "Demo" and headings(doc) == ["Sorting", "Index"]
+    (sorting,) = [s for s in doc.sections if s.path == ["1 Sorting"]]
+    assert [b.kind for b in sorting.blocks] == ["paragraph", "code", "paragraph"]
+    assert sorting.blocks[1].text.startswith("Numerical Sort:                   Version Sort:\n\n$ sort -n")
+
+
 def test_a_plain_text_faq_as_debian_ships_it_gzipped_has_its_questions_as_entries(tmp_path):
     # procps's FAQ: /usr/share/doc/procps/FAQ.gz, each question at the margin over its tab-indented answer.
     (tmp_path / "FAQ.gz").write_bytes((SAMPLES / "procps-FAQ.gz").read_bytes())

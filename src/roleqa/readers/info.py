@@ -107,7 +107,7 @@ class _Node:
         if self.item_column >= 0 and indent >= self.item_column - 1:
             if self.held is not None:  # an answer's paragraph, or its example
                 code = indent >= self.item_column + 3
-                self.outline.add(Block(CODE, _dedented(text)) if code else Block(PARAGRAPH, _joined(text)))
+                self.example(text, last) if code else self.outline.add(Block(PARAGRAPH, _joined(text)))
             elif last and last.kind == LIST:
                 last.items[-1].text = f"{last.items[-1].text} {_joined(text)}"
             return
@@ -127,11 +127,22 @@ class _Node:
                 self.outline.add(self.table)
             self.description = _indent(described[0])
         elif indent >= EXAMPLE_INDENT:
-            self.outline.add(Block(CODE, _dedented(text)))
+            self.example(text, last)
         else:
             self.outline.add(Block(PARAGRAPH, _joined(text)))
 
     table: Block | None = None
+
+    def example(self, lines: list[str], last: Block | None) -> None:
+        """An example; one right after another example is more of it (an example's blank lines
+        part its groups: "Numerical Sort:    Version Sort:" heads the columns under it)."""
+        if last is not None and last.kind == CODE and last is self.code:
+            last.text = f"{last.text}\n\n{_dedented(lines)}"
+        else:
+            self.code = Block(CODE, _dedented(lines))
+            self.outline.add(self.code)
+
+    code: Block | None = None
 
     def items(self, lines: list[str]) -> None:
         """Bulleted or numbered items; an item that asks a question ("1. How can I list just the

@@ -46,6 +46,8 @@ SETS = {
     # Since session 15: GNU info manuals (pandoc reads no info, so there is no conversion).
     "grepinfo": [("GNU info, gzipped", "info", None)],
     "sedinfo": [("GNU info, gzipped", "info", None)],
+    # Since session 15: manual pages (roff, man and mdoc macros; pandoc reads man but not mdoc).
+    "manpages": [("man pages (roff), gzipped", "man", None)],
 }
 
 

@@ -28,12 +28,13 @@ CORPORA = {
     "dfaq": REAL / "dfaq" / "txt",
     "grepinfo": REAL / "grepinfo" / "info",
     "sedinfo": REAL / "sedinfo" / "info",
+    "manpages": REAL / "manpages" / "man",
 }
 # Held out (test split only, see tests/data/real/SOURCES.md): never used to choose anything.
 HELDOUT = ("pyfaq", "gitfaq", "vgfaq", "xzfaq")
 # Measured only (since session 15, GNU info): their dev split is for finding reading faults, never
 # for choosing weights or curves, and they have no conversations.
-MEASURED = ("grepinfo", "sedinfo")
+MEASURED = ("grepinfo", "sedinfo", "manpages")
 TUNED = tuple(n for n in CORPORA if n not in HELDOUT + MEASURED)
 WORK = Path.home() / ".cache" / "roleqa-bench" / "tune"
 

@@ -376,6 +376,33 @@ def test_an_info_example_parted_by_blank_lines_is_one_block():
     assert sorting.blocks[1].text.startswith("Numerical Sort:                   Version Sort:\n\n$ sort -n")
 
 
+def test_manual_pages_in_the_man_and_mdoc_macros_read_as_their_rendering(tmp_path):
+    # tar's page (the man macros: .TP option lists, .EX examples, .RS) and ssh's
+    # (OpenSSH's mdoc: .Bl/.It lists, .Fl/.Ar/.Op/.Xr within lines, .Xo/.Xc items, .Sm off).
+    for page in ("tar", "ssh"):
+        (tmp_path / f"{page}.1.gz").write_bytes((REAL / "manpages" / "man" / f"{page}.1.gz").read_bytes())
+    sources, warnings = read_corpus(tmp_path)
+    docs, skipped = parse_sources(sources)
+    assert not warnings and not skipped
+    ssh, tar = docs
+    assert tar.title == "tar(1) — an archiving utility" and ssh.title == "ssh(1) — OpenSSH remote login client"
+    assert headings(tar)[:6] == ["Name", "Synopsis", "Traditional usage", "UNIX-style usage", "GNU-style usage", "Note"]
+    (modes,) = [b for s in tar.sections if s.path[-1:] == ["Operation mode"] for b in s.blocks if b.kind == "list"]
+    listed = [i.text[:68] for i in modes.items]  # .TP items
+    assert "-t, --list: List the contents of an archive. Arguments are optional." in listed
+    text = all_text(chunk_document(tar) + chunk_document(ssh))
+    assert "tar cfv etc.tar /etc" in text  # an .EX example
+    assert "-D [bind_address:]port: Specifies a local “dynamic” application-level port forwarding." in text
+    assert "[-D [bind_address:]port] [-E log_file]" in text  # the synopsis's .Op, .Oo/.Oc, .Ns
+    assert "such as ssh-agent(1)." in text  # .Xr
+    assert not [m for m in ("\\f", "\\(", "\n.", ".Bl", ".It", ".TP") if m in text]
+    assert no_fragment_stands_alone(chunk_document(tar) + chunk_document(ssh))
+    # A file named like a page but with no roff in it is plain text.
+    assert (
+        parse("notes.1", "man", "Notes\n\nThe spare key is in the shed.\n").sections[-1].blocks[0].kind == "paragraph"
+    )
+
+
 def test_a_plain_text_faq_as_debian_ships_it_gzipped_has_its_questions_as_entries(tmp_path):
     # procps's FAQ: /usr/share/doc/procps/FAQ.gz, each question at the margin over its tab-indented answer.
     (tmp_path / "FAQ.gz").write_bytes((SAMPLES / "procps-FAQ.gz").read_bytes())
@@ -564,7 +591,8 @@ def test_a_file_a_reader_cannot_parse_is_skipped_with_its_reason(tmp_path):
     assert [s.name for s in sources] == ["broken.pdf", "notes.md"]
     assert warnings == [
         "skipped files of kinds roleqa does not read (1 .docx, 1 .png); it reads .md, .markdown, .rst, .html, "
-        ".htm, .pdf, .adoc, .asciidoc, .info, .txt, README and FAQ files, each also gzipped (.gz)"
+        ".htm, .pdf, .adoc, .asciidoc, .info, manual pages (.1 to .9), .txt, README and FAQ files, each also "
+        "gzipped (.gz)"
     ]
     docs, skipped = parse_sources(sources)
     assert [d.name for d in docs] == ["notes.md"]
@@ -588,6 +616,10 @@ def test_a_file_a_reader_cannot_parse_is_skipped_with_its_reason(tmp_path):
         ("find.info-2.gz", "info"),
         ("doc/find.info-1", "info"),
         ("information.txt", "text"),
+        ("man1/ls.1.gz", "man"),
+        ("ssh_config.5", "man"),
+        ("Carp.3perl.gz", "man"),
+        ("openssl.1ssl.gz", "man"),
         ("a.docx", None),
         ("FAQ", "text"),
         ("doc/README", "text"),

@@ -36,7 +36,7 @@ from roleqa.readers import base_name
 
 # Bumped whenever the passages could change (here or in a reader, or what is embedded); stored in the
 # index manifest so an index chunked differently is rebuilt.
-CHUNKING_VERSION = 55
+CHUNKING_VERSION = 56
 MAX_WORDS = 160
 # A passage needs more words than this to stand alone as an answer.
 FRAGMENT_WORDS = 3

@@ -27,7 +27,7 @@ HELP = """roleqa answers questions from documents, offline: it finds the passage
 answer best and shows them with their source and a confidence, or says that it
 has no good answer. Without --corpus it answers from the article it ships, "Data
 Science Vs Machine Learning Engineer"; with --corpus DIR, from your own folder of
-Markdown, reStructuredText, HTML, PDF, AsciiDoc, GNU info or text files."""
+Markdown, reStructuredText, HTML, PDF, AsciiDoc, GNU info, manual pages or text files."""
 
 
 class _Group(TyperGroup):
@@ -64,8 +64,8 @@ CorpusOpt = Annotated[
     Path | None,
     typer.Option(
         "--corpus",
-        help="Folder of documents to answer from: .md, .rst, .html, .pdf, .adoc, .info, .txt (env ROLEQA_CORPUS; "
-        "default: the shipped article).",
+        help="Folder of documents to answer from: .md, .rst, .html, .pdf, .adoc, .info, .1-.9 (man), .txt "
+        "(env ROLEQA_CORPUS; default: the shipped article).",
     ),
 ]
 IndexOpt = Annotated[

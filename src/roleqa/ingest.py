@@ -31,8 +31,8 @@ MAX_DOCUMENT_BYTES = 2_000_000
 RACY_SECONDS = 2.0
 _SPHINX_GENERATED = re.compile(r"^(search|genindex(-\w+)?|\w*-?modindex)\.html$")
 FORMATS = (
-    ".md, .markdown, .rst, .html, .htm, .pdf, .adoc, .asciidoc, .info, .txt, README and FAQ files, "
-    "each also gzipped (.gz)"
+    ".md, .markdown, .rst, .html, .htm, .pdf, .adoc, .asciidoc, .info, manual pages (.1 to .9), .txt, "
+    "README and FAQ files, each also gzipped (.gz)"
 )
 
 

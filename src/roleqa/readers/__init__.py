@@ -9,6 +9,7 @@ build reads a file of that kind:
     .pdf                pdf.py        pypdfium2 (PDFium: text with font sizes)
     .adoc .asciidoc     asciidoc.py   AsciiDoc's line rules (no well-kept Python library reads it)
     .info, .info-N      info.py       GNU info manuals: nodes, titles, tables of terms (texinfo's output)
+    .1 ... .9, .3pm...  man.py        manual pages: roff in the man macros, or mdoc (mdoc.py)
     .txt                text.py       the conventions of plain text (no library parses them),
                                       also FAQ, README and the like without an extension
 Each may be gzipped (Debian's "FAQ.gz"): ingest.py decompresses it.
@@ -40,9 +41,12 @@ KINDS = {
     ".txt": "text",
 }
 # Formats read as text (UTF-8); the others are read from bytes by their library.
-TEXT_KINDS = frozenset({"markdown", "rst", "asciidoc", "info", "text"})
+TEXT_KINDS = frozenset({"markdown", "rst", "asciidoc", "info", "man", "text"})
 # A GNU info manual, or a part of one split in several files ("find.info-1").
 _INFO = re.compile(r"\.info(?:-\d+)?$")
+# A manual page: "ls.1", "ssh_config.5", "Carp.3perl", "openssl.1ssl" (a section digit, a short suffix).
+_MAN = re.compile(r"\.[1-9][a-z]{0,6}$")
+_ROFF = re.compile(r"^[.'](?:TH|SH|Dd|Dt|Sh|so|\\\")", re.M)
 # Files named for what they are, not their format, are plain text: "FAQ", "README", and Debian's
 # "README.Debian" or "README.source". Any kind may come gzipped, as Debian ships its docs ("FAQ.gz").
 TEXT_NAMES = frozenset("readme faq install usage hacking tutorial guide manual notes howto troubleshooting".split())
@@ -61,6 +65,8 @@ def kind_of(name: str) -> str | None:
             return kind
     if _INFO.search(lower):
         return "info"
+    if _MAN.search(lower):
+        return "man"
     stem, dot, _ = lower.partition(".")
     if stem in TEXT_NAMES and (not dot or stem == "readme"):
         return "text"
@@ -74,7 +80,7 @@ def base_name(name: str) -> str:
     for suffix in KINDS:
         if stem.lower().endswith(suffix):
             return stem[: -len(suffix)]
-    return _INFO.sub("", stem)
+    return _MAN.sub("", _INFO.sub("", stem))
 
 
 def default_title(name: str) -> str:
@@ -85,6 +91,8 @@ def default_title(name: str) -> str:
 def parse(name: str, kind: str, data: bytes | str, labels: Mapping[str, str] | None = None) -> Document:
     """The document in `data` (text for the text kinds, bytes for html and pdf); `labels`: the
     sections other reST files of the corpus label (Document.labels), for a reST file's references."""
+    if kind == "man" and isinstance(data, str) and not _ROFF.search(data[:20_000]):
+        kind = "text"  # named like a manual page ("notes.1"), but no roff in it
     if kind == "text" and isinstance(data, str):
         from roleqa.readers.asciidoc import looks_like_asciidoc
 

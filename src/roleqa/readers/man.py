@@ -102,7 +102,7 @@ def _logical_lines(text: str) -> list[str]:
     return out
 
 
-def inline(text: str, strings: dict[str, str] | None = None) -> str:
+def inline(text: str) -> str:
     """Roff text with its escapes read: fonts and motions dropped, characters as themselves."""
 
     def escape(m: re.Match) -> str:
@@ -110,13 +110,13 @@ def inline(text: str, strings: dict[str, str] | None = None) -> str:
             return _CHARS.get(m.group(1) or m.group(2), "")
         if m.group(3) or m.group(4) is not None or m.group(5):
             key = m.group(3) or m.group(4) or m.group(5)
-            return (strings or {}).get(key, _STRINGS.get(key, ""))
+            return _STRINGS.get(key, "")
         return _SIMPLE.get(m.group(6) or "", "")
 
     return _ESCAPE.sub(escape, text)
 
 
-def title_case(heading: str) -> str:
+def _title_case(heading: str) -> str:
     letters = [c for c in heading if c.isalpha()]
     return heading.title() if letters and all(c.isupper() for c in letters) else heading
 
@@ -175,10 +175,11 @@ class Page:
 
     def heading(self, level: int, text: str) -> None:
         self.flush()
-        self.outline.heading(level, title_case(" ".join(inline(text).split())))
+        self.outline.heading(level, _title_case(" ".join(inline(text).split())))
 
     def code_start(self) -> None:
-        self.paragraph_end() if self.tag is None else None
+        if self.tag is None:  # (inside an item, the example is part of its description)
+            self.paragraph_end()
         self.code = []
 
     def code_end(self) -> None:
@@ -257,11 +258,10 @@ class _Man(Page):
             self.words_of(inline(" ".join(args)))
         elif len(macro) == 2 and set(macro) <= set("BIR"):
             self.words_of("".join(inline(a) for a in args))  # .BR -a , : alternating fonts, no spaces
-        elif macro in ("UR", "MT", "UE", "ME"):
-            if macro in ("UE", "ME") and args:
-                self.words_of(inline(args[0]))
-        elif macro == "so":
-            pass  # the page is another page's: it has no text of its own
+        elif macro in ("UE", "ME") and args:
+            self.words_of(inline(args[0]))  # the punctuation after a link
+        # Anything else sets spacing, fonts or indents (".sp", ".in", ".ft"...), or sources another
+        # page (".so man1/other.1": such a page has no text of its own): nothing to read.
 
     def words_of(self, text: str) -> None:
         if self.pending in ("SH", "SS"):

@@ -3,11 +3,12 @@ line, read into man.py's Page."""
 
 from __future__ import annotations
 
-import re
-
 from roleqa.readers.man import PARAGRAPH_MACROS, Page, arguments, inline
 
-_MDOC_QUOTES = {"Dq": ("“", "”"), "Sq": ("‘", "’"), "Ql": ("‘", "’"), "Qq": ('"', '"'), "Pq": ("(", ")")}
+_MDOC_QUOTES = {
+    "Dq": ("“", "”"), "Sq": ("‘", "’"), "Ql": ("‘", "’"), "Qq": ('"', '"'), "Pq": ("(", ")"), "Bq": ("[", "]"),
+    "Brq": ("{", "}"), "Aq": ("⟨", "⟩"),
+}  # fmt: skip
 _MDOC_NAMES = {"Ux": "UNIX", "Bx": "BSD", "Ox": "OpenBSD", "Nx": "NetBSD", "Fx": "FreeBSD", "At": "AT&T UNIX"}
 _MDOC_DROPPED = {"Sm", "Os", "Dd", "Bk", "Ek", "Rs", "Re", "Tg"}
 _CLOSING = {",", ".", ":", ";", ")", "]", "?", "!"}
@@ -114,10 +115,7 @@ class Mdoc(Page):
                 opening, closing = ("[", "]") if word in ("Op", "Oo") else _MDOC_QUOTES[word]
                 pieces.append((opening, glue))
                 glue = True
-                if word != "Oo":
-                    closers.append(closing)
-                else:
-                    closers.append("")
+                closers.append("" if word == "Oo" else closing)  # (".Oo" is closed by ".Oc")
                 continue
             elif word == "Oc":
                 pieces.append(("]", True))
@@ -144,6 +142,14 @@ class Mdoc(Page):
         return out
 
 
+# The macros that may stand among a line's words (mdoc(7)'s "callable" ones).
+_CALLABLE = frozenset(
+    "Ac Ad An Ao Ap Aq Ar At Bc Bo Bq Brc Bro Brq Bsx Bx Cd Cm Dc Do Dq Dv Dx Ec Em Eo Er Ev Fa Fc Fl Fn Fo "
+    "Fr Ft Fx Ic In Li Lk Ms Mt Nm No Ns Nx Oc Oo Op Ox Pa Pc Pf Po Pq Qc Ql Qo Qq Sc So Sq St Sx Sy Tn Ux "
+    "Va Vt Xc Xo Xr".split()
+)
+
+
 def _is_macro(word: str) -> bool:
     """A callable mdoc macro's name among a line's words ("Ar", "Cm", "Pa"...)."""
-    return bool(re.fullmatch(r"[A-Z][a-z][a-z]?|%[A-Z]", word)) and word not in ("Ok",)
+    return word in _CALLABLE

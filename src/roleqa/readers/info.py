@@ -94,6 +94,10 @@ class _Node:
         self.description = -1
         self.item_column = -1
         self.held: list[tuple[int, str]] | None = None
+        # The blocks a later group may go on: the table of terms, the bulleted list, the example.
+        self.table: Block | None = None
+        self.bullets: Block | None = None
+        self.code: Block | None = None
 
     def group(self, group: list[str]) -> None:
         text = _references(group)
@@ -131,8 +135,6 @@ class _Node:
         else:
             self.outline.add(Block(PARAGRAPH, _joined(text)))
 
-    table: Block | None = None
-
     def example(self, lines: list[str], last: Block | None) -> None:
         """An example; one right after another example is more of it (an example's blank lines
         part its groups: "Numerical Sort:    Version Sort:" heads the columns under it)."""
@@ -141,8 +143,6 @@ class _Node:
         else:
             self.code = Block(CODE, _dedented(lines))
             self.outline.add(self.code)
-
-    code: Block | None = None
 
     def items(self, lines: list[str]) -> None:
         """Bulleted or numbered items; an item that asks a question ("1. How can I list just the
@@ -164,8 +164,6 @@ class _Node:
         else:
             self.bullets = Block(LIST, items=items)
             self.outline.add(self.bullets)
-
-    bullets: Block | None = None
 
     def end_list(self) -> None:
         self.item_column = -1

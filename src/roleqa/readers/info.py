@@ -50,13 +50,12 @@ def read(name: str, text: str) -> Document:
         title = title or base_name(node.group(1).strip())
         body = _without_menus(lines[1:])
         start = next((k for k, ln in enumerate(body) if ln.strip()), len(body))
-        underline = _UNDERLINE.match(body[start + 1]) if start + 1 < len(body) else None
-        if underline and len(body[start + 1]) >= len(body[start].strip()) - 2:
-            if node.group(2).strip() == "Top":
-                title = body[start].strip()  # the Top node's title is the manual's
-            else:
-                outline.heading(_LEVELS[underline.group(1)], body[start].strip())
-            start += 2
+        heading = _title(body[start : start + 2])
+        if heading and node.group(2).strip() == "Top":
+            title = heading[1]  # the Top node's title is the manual's
+        elif heading:
+            outline.heading(*heading)
+        start += 2 if heading else 0
         _blocks(body[start:], outline)
     return outline.document(name, title or default_title(name))
 

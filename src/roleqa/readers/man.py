@@ -121,6 +121,15 @@ def _title_case(heading: str) -> str:
     return heading.title() if letters and all(c.isupper() for c in letters) else heading
 
 
+def request(line: str) -> tuple[str, list[str], str] | None:
+    """A request line's macro, its arguments and their text as written (".BR -a ,"), or None for a
+    line of text."""
+    if not line.startswith((".", "'")):
+        return None
+    macro, _, rest = line[1:].strip().partition(" ")
+    return macro, arguments(rest), rest
+
+
 def arguments(rest: str) -> list[str]:
     """A request's arguments: words, or "quoted words" ("" inside a quote is one quote)."""
     words = re.findall(r'"(?:[^"]|"")*"?|(?:\\.|\S)+', rest)  # ("\\ " is a space inside a word)
@@ -209,11 +218,11 @@ class _Man(Page):
         if self.table is not None:
             self.table_line(line)
             return
-        if not line.startswith((".", "'")):
+        parsed = request(line)
+        if parsed is None:
             self.words_of(inline(line))
             return
-        macro, _, rest = line[1:].strip().partition(" ")
-        args = arguments(rest)
+        macro, args, rest = parsed
         if macro == "TH":
             self.title = f"{inline(args[0]).lower()}({inline(args[1])})" if len(args) > 1 else inline(rest)
         elif macro in ("SH", "SS"):

@@ -3,7 +3,7 @@ line, read into man.py's Page."""
 
 from __future__ import annotations
 
-from roleqa.readers.man import PARAGRAPH_MACROS, Page, arguments, inline
+from roleqa.readers.man import PARAGRAPH_MACROS, Page, inline, request
 
 _MDOC_QUOTES = {
     "Dq": ("“", "”"), "Sq": ("‘", "’"), "Ql": ("‘", "’"), "Qq": ('"', '"'), "Pq": ("(", ")"), "Bq": ("[", "]"),
@@ -26,11 +26,11 @@ class Mdoc(Page):
         self.spacing = True  # ".Sm off": no spaces between words
 
     def line(self, line: str) -> None:
-        if not line.startswith((".", "'")):
+        parsed = request(line)
+        if parsed is None:
             self.text(inline(line))
             return
-        macro, _, rest = line[1:].strip().partition(" ")
-        args = arguments(rest)
+        macro, args, rest = parsed
         if macro == "Dt":
             self.title = f"{args[0].lower()}({args[1]})" if len(args) > 1 else rest.lower()
         elif macro in ("Sh", "Ss"):
@@ -131,7 +131,7 @@ class Mdoc(Page):
                     # Punctuation ending the line goes after the brackets and quotes.
                     pieces.extend((c, True) for c in reversed(closers) if c)
                     closers = []
-                pieces.append((text, glue or text in _CLOSING or not self.spacing))
+                pieces.append((text, glue or text in _CLOSING))
             glue = False
         for closing in reversed(closers):
             if closing:

@@ -73,8 +73,8 @@ _INLINE = [
 def read(name: str, text: str) -> Document:
     lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     reader = _Reader()
-    title = reader.header(lines)
-    reader.blocks(reader.lines, top=True)
+    title, body = reader.header(lines)
+    reader.blocks(body, top=True)
     return reader.outline.document(name, title or default_title(name))
 
 
@@ -123,10 +123,9 @@ class _Reader:
     def __init__(self) -> None:
         self.outline = Outline()
         self.attributes: dict[str, str] = dict(_BUILT_IN)
-        self.lines: list[str] = []
 
-    def header(self, lines: list[str]) -> str:
-        """The document title and the header's lines consumed; the body is left in self.lines."""
+    def header(self, lines: list[str]) -> tuple[str, list[str]]:
+        """The document's title (or "") and the lines of its body, the header's attributes read."""
         kept = _without_comments(lines)
         start = next((k for k, ln in enumerate(kept) if ln.strip()), len(kept))
         title = ""
@@ -138,8 +137,7 @@ class _Reader:
             while start < len(kept) and kept[start].strip():  # author, revision, attributes
                 self.attribute(kept[start])
                 start += 1
-        self.lines = kept[start:]
-        return title
+        return title, kept[start:]
 
     def attribute(self, line: str) -> bool:
         m = _ATTRIBUTE.match(line)
